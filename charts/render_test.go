@@ -1,0 +1,59 @@
+package charts
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var optionRE = regexp.MustCompile(`(?s)var option = (.*?);\n`)
+
+func TestCurvesHTMLCarriesOptions(t *testing.T) {
+	html, err := HTML(Curves("Training", Series{Name: "loss", Values: []float64{0.9, 0.5, 0.25}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := optionRE.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no option object in markup:\n%s", html)
+	}
+	var option struct {
+		Title  struct{ Text string } `json:"title"`
+		Series []struct {
+			Name string
+			Type string
+			Data []struct{ Value float64 }
+		} `json:"series"`
+	}
+	if err := json.Unmarshal([]byte(m[1]), &option); err != nil {
+		t.Fatalf("option is not JSON: %v\n%s", err, m[1])
+	}
+	if len(option.Series) != 1 || option.Series[0].Name != "loss" || option.Series[0].Type != "line" {
+		t.Fatalf("series = %+v, want one line named loss", option.Series)
+	}
+	if got := option.Series[0].Data; len(got) != 3 || got[2].Value != 0.25 {
+		t.Errorf("data = %+v, want 3 points ending at 0.25", got)
+	}
+	if strings.Contains(html, "http://") || strings.Contains(html, "https://") {
+		t.Error("chart markup refers to the network")
+	}
+	if len(html) > 4000 {
+		t.Errorf("markup is %d bytes: the loader should stay small", len(html))
+	}
+}
+
+func TestHTMLDeterministicIDs(t *testing.T) {
+	c := func() Chart { return Curves("same", Series{Name: "a", Values: []float64{1, 2}}) }
+	drawn.Store(0)
+	a, _ := HTML(c())
+	b, _ := HTML(c())
+	drawn.Store(0)
+	a2, _ := HTML(c())
+	if a == b {
+		t.Error("two equal charts in one process share an element id")
+	}
+	if a != a2 {
+		t.Error("the same chart at the same position rendered differently")
+	}
+}

@@ -1,0 +1,161 @@
+package kernel
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// ModulePath is the tlx module, whose working tree cells compile against.
+const ModulePath = "github.com/tlx-go/tlx"
+
+// KernelName is the kernelspec folder name; DisplayName is what Jupyter shows.
+const (
+	KernelName  = "tlx"
+	DisplayName = "Go (tlx)"
+)
+
+// Toolchain is the Go toolchain tlx needs (gomlx v0.28 requires Go 1.27).
+const Toolchain = "go1.27.3"
+
+// Layout says where the pieces of an installation live.
+type Layout struct {
+	Root           string // the tlx module's working tree
+	BinDir         string // built binaries: gonb, goimports, tlx-kernel
+	JupyterDataDir string // kernels/ and nbextensions/ are written here
+}
+
+// FindRoot walks up from dir to the folder whose go.mod declares the tlx module.
+func FindRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module "+ModulePath+"\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod for module %s in %s or above it", ModulePath, dir)
+		}
+	}
+}
+
+// DefaultLayout returns the layout for the tree at root: binaries under
+// root/.tlx/bin and Jupyter's data folder from $JUPYTER_DATA_DIR, else
+// ~/.local/share/jupyter.
+func DefaultLayout(root string) (Layout, error) {
+	dataDir := os.Getenv("JUPYTER_DATA_DIR")
+	if dataDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return Layout{}, fmt.Errorf("finding Jupyter's data folder: %w", err)
+		}
+		dataDir = filepath.Join(home, ".local", "share", "jupyter")
+	}
+	return Layout{Root: root, BinDir: filepath.Join(root, ".tlx", "bin"), JupyterDataDir: dataDir}, nil
+}
+
+// KernelDir is the kernelspec folder.
+func (l Layout) KernelDir() string { return filepath.Join(l.JupyterDataDir, "kernels", KernelName) }
+
+// ExtensionDir is where the notebook server finds the echarts library
+// (served to the live notebook as nbextensions/tlx/echarts.min.js).
+func (l Layout) ExtensionDir() string { return filepath.Join(l.JupyterDataDir, "nbextensions", "tlx") }
+
+// EchartsJS is the echarts library installed by setup from the npm package.
+func (l Layout) EchartsJS() string {
+	return filepath.Join(l.Root, ".tlx", "npm", "node_modules", "echarts", "dist", "echarts.min.js")
+}
+
+// Spec is a Jupyter kernelspec (kernel.json).
+type Spec struct {
+	Argv          []string          `json:"argv"`
+	DisplayName   string            `json:"display_name"`
+	Language      string            `json:"language"`
+	InterruptMode string            `json:"interrupt_mode"`
+	Env           map[string]string `json:"env"`
+}
+
+// Build compiles GoNB, goimports (both at the versions pinned in go.mod) and
+// tlx-kernel into l.BinDir.
+func (l Layout) Build(out io.Writer) error {
+	if err := os.MkdirAll(l.BinDir, 0o755); err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-o", l.BinDir+string(os.PathSeparator),
+		"github.com/janpfeifer/gonb", "golang.org/x/tools/cmd/goimports", "./kernel/cmd/tlx-kernel")
+	cmd.Dir = l.Root
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+Toolchain)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building the kernel's tools into %s: %w", l.BinDir, err)
+	}
+	return nil
+}
+
+// Spec returns the kernelspec for this layout. The kernel's PATH puts the
+// built tools and the running Go installation first: GoNB calls go and
+// goimports for every cell.
+func (l Layout) Spec() Spec {
+	path := l.BinDir + string(os.PathListSeparator) + filepath.Join(runtime.GOROOT(), "bin")
+	if p := os.Getenv("PATH"); p != "" {
+		path += string(os.PathListSeparator) + p
+	}
+	return Spec{
+		Argv:          []string{filepath.Join(l.BinDir, "tlx-kernel"), "launch", "{connection_file}"},
+		DisplayName:   DisplayName,
+		Language:      "go",
+		InterruptMode: "message",
+		Env: map[string]string{
+			"GOTOOLCHAIN": Toolchain,
+			"PATH":        path,
+			"TLX_ROOT":    l.Root,
+		},
+	}
+}
+
+// Install writes the kernelspec and the echarts notebook extension. It does
+// not build: call Build first (the install command does both).
+func (l Layout) Install() error {
+	if _, err := os.Stat(filepath.Join(l.BinDir, "tlx-kernel")); err != nil {
+		return fmt.Errorf("kernel binary missing (run the install command, which builds it): %w", err)
+	}
+	if err := os.MkdirAll(l.KernelDir(), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(l.Spec(), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(l.KernelDir(), "kernel.json"), data, 0o644); err != nil {
+		return fmt.Errorf("writing kernelspec: %w", err)
+	}
+	js, err := os.ReadFile(l.EchartsJS())
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("echarts library missing at %s: run scripts/setup.sh (it installs the npm package echarts)", l.EchartsJS())
+	} else if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(l.ExtensionDir(), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(l.ExtensionDir(), "echarts.min.js"), js, 0o644)
+}
+
+// Uninstall removes the kernelspec and the notebook extension.
+func (l Layout) Uninstall() error {
+	for _, dir := range []string{l.KernelDir(), l.ExtensionDir()} {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("removing %s: %w", dir, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package tlx
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestSpiralsDeterministic(t *testing.T) {
+	x1, y1 := Spirals(100, 0.02, 7)
+	x2, y2 := Spirals(100, 0.02, 7)
+	x3, _ := Spirals(100, 0.02, 8)
+	if !slices.Equal(x1, x2) || !slices.Equal(y1, y2) {
+		t.Fatal("same seed gave different spirals")
+	}
+	if slices.Equal(x1, x3) {
+		t.Fatal("different seeds gave the same spirals")
+	}
+	ones := 0
+	for _, c := range y1 {
+		ones += int(c)
+	}
+	if ones != 50 {
+		t.Errorf("class 1 has %d of 100 points, want 50", ones)
+	}
+}
+
+func TestQuickStartLearns(t *testing.T) {
+	h, err := QuickStart(QuickStartConfig{Epochs: 40, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Loss) != 40 || len(h.Accuracy) != 40 {
+		t.Fatalf("history has %d/%d epochs, want 40", len(h.Loss), len(h.Accuracy))
+	}
+	if h.Loss[39] >= h.Loss[0]/2 {
+		t.Errorf("loss went %.4f -> %.4f: want it at least halved", h.Loss[0], h.Loss[39])
+	}
+	if h.Accuracy[39] < 0.9 {
+		t.Errorf("final accuracy %.3f, want >= 0.9 on the training spirals", h.Accuracy[39])
+	}
+	again, err := QuickStart(QuickStartConfig{Epochs: 40, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h.Loss, again.Loss) {
+		t.Errorf("same seed, different losses: %v vs %v", h.Loss[:3], again.Loss[:3])
+	}
+}
+
+func TestQuickStartRejectsTooFewPoints(t *testing.T) {
+	if _, err := QuickStart(QuickStartConfig{Points: 10, BatchSize: 64}); err == nil {
+		t.Fatal("want an error for fewer points than one batch")
+	}
+}
+
+func TestBackendsListsGo(t *testing.T) {
+	list := Backends()
+	if len(list) == 0 || list[0].Name != "go" || !list[0].Available {
+		t.Fatalf("Backends() = %v, want the Go backend first and available", list)
+	}
+	for _, b := range list[1:] {
+		if !b.Available && b.Reason == "" {
+			t.Errorf("backend %s unavailable with no reason", b.Name)
+		}
+	}
+	if _, err := Backend(); err != nil {
+		t.Fatal(err)
+	}
+}
