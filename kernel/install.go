@@ -150,6 +150,15 @@ func (l Layout) Install() error {
 	return os.WriteFile(filepath.Join(l.ExtensionDir(), "echarts.min.js"), js, 0o644)
 }
 
+// InitCells are what the kernel runs in GoNB before the first cell: GoNB's
+// module requires tlx (replaced by the working tree at root), so every
+// module in tlx's build list, GoMLX and GoNB's gonbui among them, is known at
+// its pinned version and GoNB's automatic "go get" never asks the module
+// proxy for a version list.
+func InitCells(root string) []string {
+	return []string{fmt.Sprintf("!*go mod edit -require=%s@v0.0.0 -replace=%s=%s", ModulePath, ModulePath, root)}
+}
+
 // Uninstall removes the kernelspec and the notebook extension.
 func (l Layout) Uninstall() error {
 	for _, dir := range []string{l.KernelDir(), l.ExtensionDir()} {

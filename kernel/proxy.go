@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -23,7 +24,11 @@ const proxyIdentity = "tlx-kernel"
 // Launch runs the kernel for Jupyter's connection file: it starts GoNB with
 // gonbArgs (plus its own connection file) and forwards messages until GoNB
 // exits or ctx is cancelled.
-func Launch(ctx context.Context, connectionFile string, gonb string, gonbArgs ...string) error {
+//
+// Before it forwards anything from Jupyter it runs each of initCells in GoNB
+// silently (their output is dropped) and fails if one fails: the cells set
+// up GoNB's module for tlx.
+func Launch(ctx context.Context, connectionFile string, initCells []string, gonb string, gonbArgs ...string) error {
 	front, err := ReadConnectionInfo(connectionFile)
 	if err != nil {
 		return err
@@ -61,7 +66,10 @@ func Launch(ctx context.Context, connectionFile string, gonb string, gonbArgs ..
 		_ = cmd.Process.Kill()
 		return err
 	}
-	p.serve()
+	if err := p.serve(initCells); err != nil {
+		_ = cmd.Process.Kill()
+		return err
+	}
 
 	select {
 	case err := <-exited:
@@ -115,6 +123,7 @@ type proxy struct {
 
 	mu         sync.Mutex
 	executions map[string]*execution
+	internal   map[string]bool // msg_ids of the layer's own requests, whose output is dropped
 }
 
 func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
@@ -133,6 +142,7 @@ func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
 		backStdin:    &lockedSocket{Socket: zmq4.NewDealer(ctx, id, retry, patience)},
 		backIOPub:    zmq4.NewSub(ctx, retry, patience),
 		executions:   map[string]*execution{},
+		internal:     map[string]bool{},
 	}
 }
 
@@ -172,16 +182,61 @@ func (p *proxy) close() {
 	}
 }
 
-// serve starts one goroutine per incoming socket.
-func (p *proxy) serve() {
+// serve starts one goroutine per incoming socket. Jupyter's requests are
+// read only once the init cells ran.
+func (p *proxy) serve(initCells []string) error {
+	go p.pump("iopub", p.backIOPub, p.onIOPub)
+	go p.heartbeat()
+	for _, code := range initCells {
+		if err := p.runInternal(code); err != nil {
+			return err
+		}
+	}
 	go p.pump("shell request", p.frontShell, p.onShellRequest)
 	go p.pump("shell reply", p.backShell, p.onShellReply)
 	go p.pump("control request", p.frontControl, forwardTo(p.backControl))
 	go p.pump("control reply", p.backControl, forwardTo(p.frontControl))
 	go p.pump("stdin reply", p.frontStdin, forwardTo(p.backStdin))
 	go p.pump("stdin request", p.backStdin, forwardTo(p.frontStdin))
-	go p.pump("iopub", p.backIOPub, p.onIOPub)
-	go p.heartbeat()
+	return nil
+}
+
+// runInternal executes code in GoNB as a silent request of the layer's own
+// and waits for its reply.
+func (p *proxy) runInternal(code string) error {
+	seed := &Message{Header: json.RawMessage(`{"msg_id":"","session":"tlx-kernel","msg_type":"init"}`)}
+	req, err := seed.Reply("execute_request", map[string]any{
+		"code": code, "silent": true, "store_history": false,
+		"user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true,
+	})
+	if err != nil {
+		return err
+	}
+	req.Identities, req.ParentHeader = nil, json.RawMessage("{}")
+	var h Header
+	_ = json.Unmarshal(req.Header, &h)
+	p.mu.Lock()
+	p.internal[h.MsgID] = true
+	p.mu.Unlock()
+	if err := p.backShell.send(req.Frames(p.key)); err != nil {
+		return fmt.Errorf("sending set-up cell to GoNB: %w", err)
+	}
+	for {
+		raw, err := p.backShell.Recv()
+		if err != nil {
+			return fmt.Errorf("waiting for GoNB to run the set-up cell: %w", err)
+		}
+		msg, err := ParseMessage(raw.Frames)
+		if err != nil || msg.ParentID() != h.MsgID {
+			continue
+		}
+		var c struct{ Status, Evalue string }
+		_ = json.Unmarshal(msg.Content, &c)
+		if c.Status != "ok" {
+			return fmt.Errorf("set-up cell %q failed in GoNB: %s", code, c.Evalue)
+		}
+		return nil
+	}
 }
 
 func forwardTo(dst *lockedSocket) func([][]byte) error {
@@ -193,7 +248,7 @@ func (p *proxy) pump(what string, src zmq4.Socket, handle func([][]byte) error) 
 	for {
 		msg, err := src.Recv()
 		if err != nil {
-			if p.ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+			if p.ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 				log.Printf("tlx-kernel: %s: %v", what, err)
 			}
 			return
@@ -282,6 +337,12 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 	msg, err := ParseMessage(frames)
 	if err != nil {
 		return p.frontIOPub.send(frames)
+	}
+	p.mu.Lock()
+	internal := p.internal[msg.ParentID()]
+	p.mu.Unlock()
+	if internal {
+		return nil
 	}
 	exe := p.execution(msg.ParentID())
 	if exe == nil {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything tlx needs on a Debian 12 machine with Go, idempotently:
+# Debian packages (Jupyter, nbconvert, Chromium, datasets), the Go 1.27
+# toolchain, the echarts library from npm, and the "Go (tlx)" kernel.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+export GOTOOLCHAIN=go1.27.3
+cd "$(dirname "$0")/.."
+
+apt_packages=(
+  jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel
+  python3-jupyter-kernel-test   # kernel protocol conformance tests
+  chromium                      # headless browser: reports are checked as a person sees them
+  dataset-fashion-mnist         # Fashion-MNIST
+  python3-sklearn               # ships the 8x8 digits data set
+)
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+go version >/dev/null   # fetches the pinned toolchain on first use
+
+# echarts for offline charts, at the version pinned in scripts/npm.
+mkdir -p .tlx/npm
+if ! cmp -s scripts/npm/package-lock.json .tlx/npm/package-lock.json || [ ! -f .tlx/npm/node_modules/echarts/dist/echarts.min.js ]; then
+  cp scripts/npm/package.json scripts/npm/package-lock.json .tlx/npm/
+  (cd .tlx/npm && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+go run ./kernel/cmd/tlx-kernel install
