@@ -1,0 +1,66 @@
+// Package arch builds tlx's built-in architectures as net.Models whose
+// groups are the natural units of transfer learning:
+//
+//	m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 16, Classes: 10}, 32, 32, 3)
+//	// groups: stem, layer1, layer2, layer3, layer4, head
+//
+// MLP, CNN (the small conv32-pool-conv64-pool-dense128 network), ResNet
+// (18/34 layout, any width and input size) and MobileNetV2 (any width).
+package arch
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/nn"
+)
+
+// MLP is a multi-layer perceptron: groups dense1..denseN (ReLU) and head.
+// Image inputs are flattened.
+func MLP(name string, hidden []int, classes int, inputShape ...int) *net.Model {
+	m := net.New(name, inputShape...)
+	for i, units := range hidden {
+		m.Add(fmt.Sprintf("dense%d", i+1), func(c *nn.Ctx, x *graph.Node) *graph.Node {
+			if x.Rank() > 2 {
+				x = nn.Flatten(x)
+			}
+			return nn.ReLU(nn.Dense(c, x, units))
+		})
+	}
+	return m.Add(net.HeadName, net.Classifier(classes))
+}
+
+// CNN is the small image network: block1 (conv 3×3, 32 filters, ReLU,
+// max-pool 2), block2 (conv 3×3, 64, ReLU, max-pool 2), dense (flatten,
+// 128, ReLU) and head. With batchNorm, each convolution is followed by
+// BatchNorm.
+func CNN(name string, classes int, batchNorm bool, inputShape ...int) *net.Model {
+	block := func(filters int) net.Layer {
+		return func(c *nn.Ctx, x *graph.Node) *graph.Node {
+			x = nn.Conv2D(c.In("conv"), x, filters, 3, 1)
+			if batchNorm {
+				x = nn.BatchNorm(c.In("bn"), x)
+			} else {
+				x = nn.Bias(c.In("conv"), x)
+			}
+			return nn.MaxPool(nn.ReLU(x), 2, 2)
+		}
+	}
+	return net.New(name, inputShape...).
+		Add("block1", block(32)).
+		Add("block2", block(64)).
+		Add("dense", func(c *nn.Ctx, x *graph.Node) *graph.Node {
+			return nn.ReLU(nn.Dense(c, nn.Flatten(x), 128))
+		}).
+		Add(net.HeadName, net.Classifier(classes))
+}
+
+// convBN is convolution, BatchNorm and (optionally) ReLU.
+func convBN(c *nn.Ctx, x *graph.Node, filters, k, s int, relu bool) *graph.Node {
+	x = nn.BatchNorm(c.In("bn"), nn.Conv2D(c.In("conv"), x, filters, k, s))
+	if relu {
+		x = nn.ReLU(x)
+	}
+	return x
+}
