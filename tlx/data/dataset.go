@@ -64,6 +64,11 @@ func (d *Dataset) Check() error {
 			return fmt.Errorf("dataset %q: example %d has label %d, want 0..%d", d.Name, i, y, len(d.Classes)-1)
 		}
 	}
+	for i, v := range d.X {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("dataset %q: example %d has a non-finite value (%v)", d.Name, i/d.Size(), v)
+		}
+	}
 	return nil
 }
 

@@ -130,11 +130,24 @@ func (m *Model) index(name string) int {
 // (all groups when until is ""). training selects dropout/augmentation and,
 // group by group according to BNMode, BatchNorm's batch statistics.
 func (m *Model) Forward(scope *model.Scope, x *graph.Node, training bool, until string) *graph.Node {
+	return m.ForwardRange(scope, x, training, "", until)
+}
+
+// ForwardRange applies the groups after group after ("" starts at the
+// first) up to and including until ("" runs to the end): x is then the
+// output of group after, as the feature cache stores it.
+func (m *Model) ForwardRange(scope *model.Scope, x *graph.Node, training bool, after, until string) *graph.Node {
 	m.seed()
-	if until != "" && m.index(until) < 0 {
-		panic(fmt.Errorf("model %s has no group %q (groups: %s)", m.Name, until, strings.Join(m.GroupNames(), ", ")))
+	for _, name := range []string{after, until} {
+		if name != "" && m.index(name) < 0 {
+			panic(fmt.Errorf("model %s has no group %q (groups: %s)", m.Name, name, strings.Join(m.GroupNames(), ", ")))
+		}
 	}
-	for _, g := range m.Groups {
+	start := 0
+	if after != "" {
+		start = m.index(after) + 1
+	}
+	for _, g := range m.Groups[start:] {
 		x = m.apply(g, scope, x, training)
 		if g.Name == until {
 			break

@@ -131,13 +131,24 @@ func (m *Model) LoadWeights(path string, skip ...string) error {
 }
 
 // WeightsHash is a SHA-256 over the model's variable names, shapes and
-// values: equal hashes mean equal weights.
-func (m *Model) WeightsHash() (string, error) {
+// values (of the named groups only, when given): equal hashes mean equal
+// weights.
+func (m *Model) WeightsHash(groups ...string) (string, error) {
 	if _, err := m.Init(); err != nil {
 		return "", err
 	}
+	vars := m.weights()
+	if len(groups) > 0 {
+		vars = nil
+		for _, g := range groups {
+			if m.index(g) < 0 {
+				return "", fmt.Errorf("model %s has no group %q", m.Name, g)
+			}
+			vars = append(vars, m.Variables(g)...)
+		}
+	}
 	h := sha256.New()
-	for _, v := range m.weights() {
+	for _, v := range vars {
 		t, err := v.Value()
 		if err != nil {
 			return "", err
@@ -155,6 +166,12 @@ func (m *Model) WeightsHash() (string, error) {
 // GroupValues returns a copy of the float32 values of a group's variables,
 // by path (for drift and freezing checks).
 func (m *Model) GroupValues(name string) (map[string][]float32, error) {
+	if _, err := m.Init(); err != nil {
+		return nil, err
+	}
+	if m.index(name) < 0 {
+		return nil, fmt.Errorf("model %s has no group %q", m.Name, name)
+	}
 	out := map[string][]float32{}
 	for _, v := range m.Variables(name) {
 		t, err := v.Value()

@@ -1,0 +1,140 @@
+package fit
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/safetensors"
+)
+
+// cacheFormat versions the cache files and key.
+const cacheFormat = "tlx-features-v1"
+
+// cachablePrefix returns the last group of the longest frozen prefix whose
+// outputs can be cached, or "" and why not (an empty reason when caching
+// simply does not apply because the first group trains).
+func cachablePrefix(m *net.Model, cfg Config) (last, reason string) {
+	if cfg.FeatureCache == CacheOff {
+		return "", ""
+	}
+	n := 0
+	for n < len(m.Groups) && m.Groups[n].Frozen {
+		n++
+	}
+	if n == 0 {
+		return "", ""
+	}
+	if cfg.Augment.active() {
+		return "", "augmentation changes the frozen groups' inputs every epoch"
+	}
+	for _, g := range m.Groups[:n] {
+		if g.BN == net.BNTrain {
+			return "", fmt.Sprintf("group %s is frozen but its BatchNorm uses batch statistics (BNTrain)", g.Name)
+		}
+	}
+	return m.Groups[n-1].Name, ""
+}
+
+// CacheDir returns where cached features live by default: $TLX_CACHE/features,
+// else the user cache folder's tlx/features.
+func CacheDir() string {
+	if d := os.Getenv("TLX_CACHE"); d != "" {
+		return filepath.Join(d, "features")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "tlx", "features")
+	}
+	return filepath.Join(os.TempDir(), "tlx-features")
+}
+
+// cachedFeatures returns d mapped through the model's groups up to last,
+// from disk when the same weights and data were seen before. The key covers
+// the prefix's weights, group names and the data, so a change to any of
+// them computes afresh (and leaves the old file in place).
+func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*data.Dataset, bool, error) {
+	var groups []string
+	for _, g := range m.Groups {
+		groups = append(groups, g.Name)
+		if g.Name == last {
+			break
+		}
+	}
+	wh, err := m.WeightsHash(groups...)
+	if err != nil {
+		return nil, false, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%v|%v|%s|%s", cacheFormat, m.Name, m.InputShape, groups, wh, d.Fingerprint())
+	key := hex.EncodeToString(h.Sum(nil))[:32]
+	dir := cfg.CacheDir
+	if dir == "" {
+		dir = CacheDir()
+	}
+	path := filepath.Join(dir, key+".safetensors")
+	out := &data.Dataset{Name: d.Name + "@" + last, Y: d.Y, Classes: d.Classes}
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		info, err := f.Stat()
+		if err == nil {
+			if file, err := safetensors.Read(f, info.Size()); err == nil {
+				if t, ok := file.Tensors["features"]; ok && len(t.Shape) >= 1 && t.Shape[0] == d.Len() {
+					if out.X, err = t.Float32s(); err == nil {
+						out.Shape = slices.Clone(t.Shape[1:])
+						return out, true, nil
+					}
+				}
+			}
+		}
+		// An unreadable cache file is recomputed and replaced.
+	}
+	exec, err := newOutputExec(m, last)
+	if err != nil {
+		return nil, false, err
+	}
+	defer exec.Finalize()
+	values, err := batchedOutput(exec, d, 128)
+	if err != nil {
+		return nil, false, fmt.Errorf("computing features of %s: %w", d.Name, err)
+	}
+	per := len(values) / d.Len()
+	shapes, _ := m.Init()
+	out.Shape = slices.Clone(shapes[slices.Index(m.GroupNames(), last)][1:])
+	if prod(out.Shape) != per {
+		return nil, false, fmt.Errorf("feature shape %v does not match %d values per example", out.Shape, per)
+	}
+	out.X = values
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, false, err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-features-")
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.Remove(tmp.Name())
+	err = safetensors.Write(tmp, map[string]safetensors.Tensor{"features": safetensors.FromFloat32s(values, append([]int{d.Len()}, out.Shape...)...)},
+		map[string]string{"model": m.Name, "until": last, "data": d.Name})
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("saving feature cache %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, false, err
+	}
+	return out, false, nil
+}
+
+func prod(dims []int) int {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	return n
+}

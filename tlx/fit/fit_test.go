@@ -1,0 +1,251 @@
+package fit_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+func digits(t *testing.T) (train, val *data.Dataset) {
+	t.Helper()
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Split(0.25, 1)
+}
+
+func TestFitLearnsDigits(t *testing.T) {
+	train, val := digits(t)
+	m := arch.MLP("mlp", []int{64}, 10, 8, 8, 1)
+	h, err := fit.Fit(m, train, fit.Config{Epochs: 8, LR: 3e-3, Val: val, Schedule: fit.OneCycle(), CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Epochs) != 8 {
+		t.Fatalf("%d epochs logged", len(h.Epochs))
+	}
+	last := h.Last()
+	if last.ValAccuracy < 0.9 || last.ValMacroF1 < 0.9 || last.ValTop5 < last.ValAccuracy {
+		t.Errorf("after 8 epochs: %v", last)
+	}
+	if h.Epochs[0].TrainLoss <= last.TrainLoss {
+		t.Errorf("training loss did not fall: %v", h.Series("train_loss"))
+	}
+	sc, err := fit.Evaluate(m, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(sc.Accuracy-last.ValAccuracy) > 1e-9 {
+		t.Errorf("Evaluate accuracy %.4f differs from the last epoch's %.4f", sc.Accuracy, last.ValAccuracy)
+	}
+}
+
+// A frozen group's weights must come out bit for bit the same, whether the
+// feature cache is used or not.
+func TestFrozenGroupsAreBitIdentical(t *testing.T) {
+	train, _ := digits(t)
+	for _, mode := range []fit.CacheMode{fit.CacheOff, fit.CacheAuto} {
+		m := arch.CNN("cnn", 10, true, 8, 8, 1)
+		if err := m.Freeze("block1"); err != nil {
+			t.Fatal(err)
+		}
+		before, err := m.GroupValues("block1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		trainedBefore, _ := m.GroupValues("block2")
+		if _, err := fit.Fit(m, train, fit.Config{Epochs: 1, LR: 1e-2, FeatureCache: mode, CacheDir: t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := m.GroupValues("block1")
+		for path, v := range before {
+			if !slices.Equal(v, after[path]) {
+				t.Errorf("cache mode %d: frozen %s changed", mode, path)
+			}
+		}
+		trainedAfter, _ := m.GroupValues("block2")
+		if slices.Equal(trainedBefore["/block2/conv/weights"], trainedAfter["/block2/conv/weights"]) {
+			t.Errorf("cache mode %d: trainable block2 did not change", mode)
+		}
+	}
+}
+
+// Under Adam the first step moves every weight by about lr × multiplier
+// whatever its gradient's scale; the per-group multiplier must scale that.
+func TestPerGroupLearningRatesUnderAdam(t *testing.T) {
+	train, _ := digits(t)
+	m := arch.MLP("mlp", []int{32, 32}, 10, 8, 8, 1)
+	if err := m.SetLRMults([]float64{0.01, 0.1, 1}); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]map[string][]float32{}
+	for _, g := range m.GroupNames() {
+		before[g], _ = m.GroupValues(g)
+	}
+	one := train.Subset([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	const lr = 1e-3
+	if _, err := fit.Fit(m, one, fit.Config{Epochs: 1, BatchSize: 8, LR: lr}); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range m.GroupNames() {
+		after, _ := m.GroupValues(g)
+		path := "/" + g + "/weights"
+		var sum float64
+		var n int
+		for j, w := range after[path] {
+			if d := math.Abs(float64(w - before[g][path][j])); d > 0 {
+				sum += d
+				n++
+			}
+		}
+		want := lr * []float64{0.01, 0.1, 1}[i]
+		if mean := sum / float64(n); math.Abs(mean-want)/want > 0.05 {
+			t.Errorf("group %s: mean step %.3g, want %.3g (lr × multiplier)", g, mean, want)
+		}
+	}
+}
+
+func TestFeatureCacheMatchesFullModelAndIsReused(t *testing.T) {
+	train, val := digits(t)
+	dir := t.TempDir()
+	var results [][]float64
+	var notes [][]string
+	for _, mode := range []fit.CacheMode{fit.CacheOff, fit.CacheAuto, fit.CacheAuto} {
+		m := arch.CNN("cnn", 10, true, 8, 8, 1)
+		if err := m.FreezeTo(-1); err != nil {
+			t.Fatal(err)
+		}
+		h, err := fit.Fit(m, train, fit.Config{Epochs: 2, LR: 1e-2, Val: val, Seed: 3, FeatureCache: mode, CacheDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, h.Series("val_loss"))
+		notes = append(notes, h.Notes)
+	}
+	for i := range results[0] {
+		if math.Abs(results[0][i]-results[1][i]) > 1e-4 {
+			t.Errorf("epoch %d val loss: full model %.6f, cached features %.6f", i+1, results[0][i], results[1][i])
+		}
+	}
+	if len(notes[1]) == 0 || !strings.Contains(notes[1][0], "computed and saved") {
+		t.Errorf("first cached run notes: %v", notes[1])
+	}
+	if len(notes[2]) == 0 || !strings.Contains(notes[2][0], "loaded from disk") {
+		t.Errorf("second cached run notes: %v", notes[2])
+	}
+	// Augmentation turns the cache off, with a note saying why.
+	m := arch.CNN("cnn", 10, true, 8, 8, 1)
+	_ = m.FreezeTo(-1)
+	h, err := fit.Fit(m, train, fit.Config{Epochs: 1, Augment: fit.Augment{FlipHorizontal: true}, CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Notes) == 0 || !strings.Contains(h.Notes[0], "augmentation") {
+		t.Errorf("augmented run notes: %v", h.Notes)
+	}
+}
+
+func TestEarlyStoppingRestoresBestWeights(t *testing.T) {
+	train, val := digits(t)
+	small := train.FewShot(3, 1)
+	m := arch.MLP("mlp", []int{256}, 10, 8, 8, 1)
+	h, err := fit.Fit(m, small, fit.Config{Epochs: 40, LR: 3e-2, BatchSize: 10, Val: val, Patience: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Epochs) == 40 {
+		t.Skip("validation loss kept improving for 40 epochs; nothing to stop")
+	}
+	best := slices.Min(h.Series("val_loss"))
+	sc, err := fit.Evaluate(m, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(sc.Loss-best) > 1e-4 {
+		t.Errorf("after early stopping val loss is %.5f, want the best epoch's %.5f (notes %v)", sc.Loss, best, h.Notes)
+	}
+}
+
+func TestFitRejectsBadInput(t *testing.T) {
+	train, _ := digits(t)
+	m := arch.MLP("mlp", []int{8}, 5, 8, 8, 1)
+	if _, err := fit.Fit(m, train, fit.Config{}); err == nil || !strings.Contains(err.Error(), "ReplaceHead(10)") {
+		t.Errorf("class mismatch error = %v", err)
+	}
+	m = arch.MLP("mlp", []int{8}, 10, 28, 28, 1)
+	if _, err := fit.Fit(m, train, fit.Config{}); err == nil || !strings.Contains(err.Error(), "[8 8 1]") {
+		t.Errorf("shape mismatch error = %v", err)
+	}
+	m = arch.MLP("mlp", []int{8}, 10, 8, 8, 1)
+	_ = m.Freeze()
+	if _, err := fit.Fit(m, train, fit.Config{}); err == nil || !strings.Contains(err.Error(), "every group is frozen") {
+		t.Errorf("all frozen error = %v", err)
+	}
+	_ = m.Unfreeze()
+	nan := func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		return graph.Scalar(g, dtypes.Float32, math.NaN())
+	}
+	if _, err := fit.Fit(m, train, fit.Config{Penalty: nan}); err == nil || !strings.Contains(err.Error(), "loss became NaN at epoch 1 step 1") {
+		t.Errorf("NaN loss error = %v", err)
+	}
+	bad := train.Subset([]int{0, 1, 2})
+	bad.X[5] = float32(math.Inf(1))
+	if _, err := fit.Fit(m, bad, fit.Config{}); err == nil || !strings.Contains(err.Error(), "example 0 has a non-finite value") {
+		t.Errorf("Inf input error = %v", err)
+	}
+	empty := &data.Dataset{Name: "empty", Shape: []int{8, 8, 1}, Classes: train.Classes}
+	if _, err := fit.Fit(m, empty, fit.Config{}); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty data error = %v", err)
+	}
+	if _, err := fit.Fit(m, train, fit.Config{Optimizer: fit.Optimizer{Kind: "lion"}}); err == nil || !strings.Contains(err.Error(), "lion") {
+		t.Errorf("unknown optimizer error = %v", err)
+	}
+}
+
+func TestSchedulesAndLRs(t *testing.T) {
+	oc := fit.OneCycle()
+	if v := oc(0, 100); math.Abs(v-1.0/25) > 1e-9 {
+		t.Errorf("one-cycle start %g", v)
+	}
+	if v := oc(25, 100); math.Abs(v-1) > 1e-9 {
+		t.Errorf("one-cycle peak %g", v)
+	}
+	if v := oc(99, 100); v > 1e-3 {
+		t.Errorf("one-cycle end %g", v)
+	}
+	wc := fit.WarmupCosine(0.1)
+	if wc(4, 100) >= wc(9, 100) || wc(50, 100) >= wc(10, 100) {
+		t.Error("warm-up cosine is not rising then falling")
+	}
+	lrs := fit.LRs(1e-5, 1e-3, 3)
+	if math.Abs(lrs[1]-1e-4) > 1e-12 || lrs[0] != 1e-5 || math.Abs(lrs[2]-1e-3) > 1e-15 {
+		t.Errorf("LRs = %v", lrs)
+	}
+}
+
+func TestScore(t *testing.T) {
+	logits := []float32{2, 1, 0, 0, 2, 1, 2, 0, 1, 0, 0, 3}
+	labels := []int32{0, 1, 2, 2}
+	s := fit.Score(logits, labels, 3)
+	if s.Accuracy != 0.75 || s.Confusion[2][0] != 1 {
+		t.Errorf("score %+v", s)
+	}
+	// F1: class 0 = 2/3, class 1 = 1, class 2 = 2/3.
+	if want := (2.0/3 + 1 + 2.0/3) / 3; math.Abs(s.MacroF1-want) > 1e-12 {
+		t.Errorf("macro F1 %.4f, want %.4f", s.MacroF1, want)
+	}
+	if top := fit.TopLosses(logits, labels, 3, 1); top[0] != 2 {
+		t.Errorf("top loss example %v, want 2", top)
+	}
+	_ = net.HeadName
+}

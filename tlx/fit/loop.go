@@ -1,0 +1,534 @@
+package fit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// CacheMode says whether Fit may train on cached features of a frozen prefix.
+type CacheMode int
+
+const (
+	CacheAuto CacheMode = iota // use it whenever it gives the same result
+	CacheOff                   // always run the whole model
+)
+
+// Config configures Fit. Zero fields take the defaults in the comments.
+type Config struct {
+	Epochs    int       // default 1
+	BatchSize int       // default 64
+	LR        float64   // base learning rate, default 1e-3; each group's is LR × its multiplier
+	Schedule  Schedule  // default Constant
+	Optimizer Optimizer // default Adam
+	Val       *data.Dataset
+	Augment   Augment
+	Patience  int    // stop after this many epochs without a better validation loss, restoring the best weights (0: off)
+	Seed      uint64 // shuffling and augmentation
+	Stage     string // label of these epochs in the history and on the curves
+
+	// Penalty adds a term to the training loss, built in the training graph
+	// (L2-SP, EWC). It sees the model's store through scope.
+	Penalty func(scope *model.Scope, g *graph.Graph) *graph.Node
+
+	FeatureCache CacheMode
+	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder
+
+	Callbacks []Callback
+}
+
+// Callback observes training. Any field may be nil. An OnEpoch that
+// returns ErrStop ends training after that epoch.
+type Callback struct {
+	OnStart func(cfg Config, stepsPerEpoch int)
+	OnStep  func(epoch, step, steps int, loss float64)
+	OnEpoch func(log EpochLog, h *History) error
+	OnNote  func(note string)
+	OnEnd   func(h *History)
+}
+
+// ErrStop ends training from a callback.
+var ErrStop = errors.New("stop training")
+
+// EpochLog is one epoch's record.
+type EpochLog struct {
+	Stage         string  `json:"stage,omitempty"`
+	Epoch         int     `json:"epoch"` // 1-based, counted across stages of a History
+	TrainLoss     float64 `json:"train_loss"`
+	TrainAccuracy float64 `json:"train_accuracy"`
+	ValLoss       float64 `json:"val_loss"`
+	ValAccuracy   float64 `json:"val_accuracy"`
+	ValTop5       float64 `json:"val_top5"`
+	ValMacroF1    float64 `json:"val_macro_f1"`
+	LR            float64 `json:"lr"` // base learning rate at the epoch's end
+	Seconds       float64 `json:"seconds"`
+	Cached        bool    `json:"cached,omitempty"` // trained on cached features
+}
+
+// StageMark marks where a stage begins in a History.
+type StageMark struct {
+	Name       string `json:"name"`
+	FirstEpoch int    `json:"first_epoch"`
+	Plan       string `json:"plan,omitempty"` // the stage as declared
+}
+
+// History is the record of training, possibly over several stages.
+type History struct {
+	Epochs      []EpochLog  `json:"epochs"`
+	Stages      []StageMark `json:"stages,omitempty"`
+	Notes       []string    `json:"notes,omitempty"`
+	Interrupted bool        `json:"interrupted,omitempty"`
+}
+
+// Append adds another history's epochs after this one's, renumbering them.
+func (h *History) Append(o *History) {
+	offset := len(h.Epochs)
+	for _, s := range o.Stages {
+		s.FirstEpoch += offset
+		h.Stages = append(h.Stages, s)
+	}
+	for _, e := range o.Epochs {
+		e.Epoch += offset
+		h.Epochs = append(h.Epochs, e)
+	}
+	h.Notes = append(h.Notes, o.Notes...)
+	h.Interrupted = h.Interrupted || o.Interrupted
+}
+
+// Series returns one metric over the epochs ("train_loss", "val_loss",
+// "train_accuracy", "val_accuracy", "val_top5", "val_macro_f1", "lr").
+func (h *History) Series(metric string) []float64 {
+	out := make([]float64, len(h.Epochs))
+	for i, e := range h.Epochs {
+		out[i] = map[string]float64{"train_loss": e.TrainLoss, "val_loss": e.ValLoss, "train_accuracy": e.TrainAccuracy,
+			"val_accuracy": e.ValAccuracy, "val_top5": e.ValTop5, "val_macro_f1": e.ValMacroF1, "lr": e.LR}[metric]
+	}
+	return out
+}
+
+// Last returns the last epoch's log (zero if none).
+func (h *History) Last() EpochLog {
+	if len(h.Epochs) == 0 {
+		return EpochLog{}
+	}
+	return h.Epochs[len(h.Epochs)-1]
+}
+
+// String prints one line per epoch.
+func (h *History) String() string {
+	var b strings.Builder
+	for _, e := range h.Epochs {
+		fmt.Fprintf(&b, "%s\n", e)
+	}
+	for _, n := range h.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	return b.String()
+}
+
+func (e EpochLog) String() string {
+	stage := ""
+	if e.Stage != "" {
+		stage = "[" + e.Stage + "] "
+	}
+	s := fmt.Sprintf("%sepoch %d: train loss %.4f acc %.4f", stage, e.Epoch, e.TrainLoss, e.TrainAccuracy)
+	if e.ValLoss != 0 || e.ValAccuracy != 0 {
+		s += fmt.Sprintf(" | val loss %.4f acc %.4f top5 %.4f F1 %.4f", e.ValLoss, e.ValAccuracy, e.ValTop5, e.ValMacroF1)
+	}
+	return s + fmt.Sprintf(" | %.1fs", e.Seconds)
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Epochs == 0 {
+		c.Epochs = 1
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 64
+	}
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.Schedule == nil {
+		c.Schedule = Constant()
+	}
+	if c.Epochs < 0 || c.BatchSize < 0 || c.LR < 0 || c.Patience < 0 {
+		return c, fmt.Errorf("fit.Config: Epochs %d, BatchSize %d, LR %g, Patience %d: want non-negative values", c.Epochs, c.BatchSize, c.LR, c.Patience)
+	}
+	var err error
+	c.Optimizer, err = c.Optimizer.withDefaults()
+	return c, err
+}
+
+// Fit trains m on train for cfg.Epochs, evaluating on cfg.Val after each
+// epoch. Frozen groups keep their weights bit for bit.
+func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkData(m, train, "training"); err != nil {
+		return nil, err
+	}
+	if cfg.Val != nil {
+		if err := checkData(m, cfg.Val, "validation"); err != nil {
+			return nil, err
+		}
+	}
+	if train.Len() < cfg.BatchSize {
+		cfg.BatchSize = train.Len()
+	}
+	m.ApplyTrainable()
+	trainable := slices.ContainsFunc(m.Groups, func(g *net.Group) bool { return !g.Frozen })
+	if !trainable {
+		return nil, fmt.Errorf("model %s: every group is frozen: Unfreeze some (groups: %s)", m.Name, strings.Join(m.GroupNames(), ", "))
+	}
+	backend, err := m.Backend()
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{m: m, cfg: cfg, backend: backend, h: &History{}}
+	if cfg.Stage != "" {
+		r.h.Stages = []StageMark{{Name: cfg.Stage, FirstEpoch: 1}}
+	}
+	if err := r.prepareInputs(train); err != nil {
+		return nil, err
+	}
+	if err := resetState(m.Store); err != nil {
+		return nil, err
+	}
+	return r.run()
+}
+
+func checkData(m *net.Model, d *data.Dataset, what string) error {
+	if d == nil {
+		return fmt.Errorf("no %s data", what)
+	}
+	if err := d.Check(); err != nil {
+		return fmt.Errorf("%s data: %w", what, err)
+	}
+	if !slices.Equal(d.Shape, m.InputShape) {
+		return fmt.Errorf("%s data %q has examples of shape %v, model %s wants %v (use Resize/ToRGB)", what, d.Name, d.Shape, m.Name, m.InputShape)
+	}
+	shapes, err := m.Init()
+	if err != nil {
+		return err
+	}
+	out := shapes[len(shapes)-1]
+	if len(out) != 2 || out[1] != len(d.Classes) {
+		return fmt.Errorf("model %s outputs %v per batch but the %s data has %d classes: call ReplaceHead(%d)", m.Name, out, what, len(d.Classes), len(d.Classes))
+	}
+	return nil
+}
+
+// runner is one Fit call.
+type runner struct {
+	m       *net.Model
+	cfg     Config
+	backend compute.Backend
+	h       *History
+
+	after         string // the cached prefix ends with this group ("" when not cached)
+	train, val    *data.Dataset
+	trainStep     *model.Exec
+	evalLogits    *model.Exec
+	stepsPerEpoch int
+}
+
+func (r *runner) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	r.h.Notes = append(r.h.Notes, n)
+	for _, cb := range r.cfg.Callbacks {
+		if cb.OnNote != nil {
+			cb.OnNote(n)
+		}
+	}
+}
+
+// prepareInputs decides on the feature cache and sets r.train / r.val to
+// what the trained part of the model reads.
+func (r *runner) prepareInputs(train *data.Dataset) error {
+	r.train, r.val = train, r.cfg.Val
+	prefix, reason := cachablePrefix(r.m, r.cfg)
+	if prefix == "" {
+		if reason != "" {
+			r.note("feature cache off: %s", reason)
+		}
+		return nil
+	}
+	start := time.Now()
+	tf, hit, err := cachedFeatures(r.m, prefix, train, r.cfg)
+	if err != nil {
+		return err
+	}
+	var vf *data.Dataset
+	if r.val != nil {
+		var vhit bool
+		if vf, vhit, err = cachedFeatures(r.m, prefix, r.val, r.cfg); err != nil {
+			return err
+		}
+		hit = hit && vhit
+	}
+	r.after, r.train, r.val = prefix, tf, vf
+	state := "computed and saved"
+	if hit {
+		state = "loaded from disk"
+	}
+	r.note("feature cache on: groups up to %s are frozen, so their outputs (%v per example) were %s in %.1fs; training the rest on them",
+		prefix, tf.Shape, state, time.Since(start).Seconds())
+	return nil
+}
+
+// inputShape is the shape the trained part reads.
+func (r *runner) inputShape() []int { return r.train.Shape }
+
+func (r *runner) build() error {
+	m, after := r.m, r.after
+	upd := &updater{opt: r.cfg.Optimizer, lrMult: func(path string) float64 {
+		if g := m.GroupOf(path); g != nil {
+			return g.LR()
+		}
+		return 1
+	}}
+	var err error
+	r.trainStep, err = model.NewExec(r.backend, m.Store, func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+		g := x.Graph()
+		m.Store.SetTraining(g, true)
+		logits := m.ForwardRange(scope, x, true, after, "")
+		ce := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(y, -1)}, []*graph.Node{logits}))
+		total := ce
+		if r.cfg.Penalty != nil {
+			total = graph.Add(total, r.cfg.Penalty(scope, g))
+		}
+		upd.update(scope, total)
+		correct := graph.ReduceAllSum(graph.ConvertDType(graph.Equal(graph.ConvertDType(graph.ArgMax(logits, -1), y.DType()), y), ce.DType()))
+		return []*graph.Node{ce, correct, total}
+	})
+	if err != nil {
+		return fmt.Errorf("building the training step: %w", err)
+	}
+	r.evalLogits, err = model.NewExec(r.backend, m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		m.Store.SetTraining(x.Graph(), true) // variables as parameters; the layers run in inference mode
+		return m.ForwardRange(scope, x, false, after, "")
+	})
+	if err != nil {
+		return fmt.Errorf("building the evaluation step: %w", err)
+	}
+	return nil
+}
+
+func (r *runner) run() (*History, error) {
+	if err := r.build(); err != nil {
+		return nil, err
+	}
+	defer r.trainStep.Finalize()
+	defer r.evalLogits.Finalize()
+	cfg := r.cfg
+	r.stepsPerEpoch = r.train.Len() / cfg.BatchSize
+	total := r.stepsPerEpoch * cfg.Epochs
+	for _, cb := range cfg.Callbacks {
+		if cb.OnStart != nil {
+			cb.OnStart(cfg, r.stepsPerEpoch)
+		}
+	}
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
+
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0xf17))
+	best, bestEpoch := math.Inf(1), 0
+	var bestWeights map[string]*tensors.Tensor
+	var err error
+	step := 0
+epochs:
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		start := time.Now()
+		order := rng.Perm(r.train.Len())
+		var lossSum, correct float64
+		var lr float64
+		for s := range r.stepsPerEpoch {
+			select {
+			case <-interrupt:
+				r.h.Interrupted = true
+				r.note("interrupted at epoch %d step %d: weights are those after the last completed step", epoch, s)
+				break epochs
+			default:
+			}
+			idx := order[s*cfg.BatchSize : (s+1)*cfg.BatchSize]
+			x := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
+			y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
+			lr = cfg.LR * cfg.Schedule(step, total)
+			if err := setLR(r.m.Store, lr); err != nil {
+				return r.h, err
+			}
+			var outs []*tensors.Tensor
+			if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(x, y) }); err != nil {
+				return r.h, fmt.Errorf("training step %d of epoch %d: %w", s+1, epoch, err)
+			}
+			l := scalar(outs[0])
+			if objective := scalar(outs[2]); math.IsNaN(objective) || math.IsInf(objective, 0) {
+				return r.h, fmt.Errorf("training loss became %v at epoch %d step %d (learning rate %.3g): lower the learning rate or check the data and penalties", objective, epoch, s+1, lr)
+			}
+			lossSum += l
+			correct += scalar(outs[1])
+			step++
+			for _, cb := range cfg.Callbacks {
+				if cb.OnStep != nil {
+					cb.OnStep(epoch, s+1, r.stepsPerEpoch, l)
+				}
+			}
+		}
+		log := EpochLog{Stage: cfg.Stage, Epoch: epoch, LR: lr, Cached: r.after != "",
+			TrainLoss: lossSum / float64(r.stepsPerEpoch), TrainAccuracy: correct / float64(r.stepsPerEpoch*cfg.BatchSize)}
+		if r.val != nil {
+			sc, err := r.score(r.val)
+			if err != nil {
+				return r.h, err
+			}
+			log.ValLoss, log.ValAccuracy, log.ValTop5, log.ValMacroF1 = sc.Loss, sc.Accuracy, sc.Top5, sc.MacroF1
+		}
+		log.Seconds = time.Since(start).Seconds()
+		r.h.Epochs = append(r.h.Epochs, log)
+		if cfg.Patience > 0 && r.val != nil {
+			if log.ValLoss < best {
+				best, bestEpoch = log.ValLoss, epoch
+				if bestWeights, err = snapshot(r.m); err != nil {
+					return r.h, err
+				}
+			} else if epoch-bestEpoch >= cfg.Patience {
+				r.note("early stopping after epoch %d: validation loss has not improved since epoch %d", epoch, bestEpoch)
+				for _, cb := range cfg.Callbacks {
+					if cb.OnEpoch != nil {
+						_ = cb.OnEpoch(log, r.h)
+					}
+				}
+				break
+			}
+		}
+		stop := false
+		for _, cb := range cfg.Callbacks {
+			if cb.OnEpoch != nil {
+				if err := cb.OnEpoch(log, r.h); errors.Is(err, ErrStop) {
+					stop = true
+				} else if err != nil {
+					return r.h, err
+				}
+			}
+		}
+		if stop {
+			r.note("stopped by a callback after epoch %d", epoch)
+			break
+		}
+	}
+	if bestWeights != nil && bestEpoch != len(r.h.Epochs) {
+		if err := restore(r.m, bestWeights); err != nil {
+			return r.h, err
+		}
+		r.note("restored the weights of epoch %d (best validation loss %.4f)", bestEpoch, best)
+	}
+	for _, cb := range cfg.Callbacks {
+		if cb.OnEnd != nil {
+			cb.OnEnd(r.h)
+		}
+	}
+	return r.h, nil
+}
+
+// Logits runs the part of the model being trained over d in inference mode.
+func (r *runner) logits(d *data.Dataset) ([]float32, error) {
+	return batchedOutput(r.evalLogits, d, r.cfg.BatchSize)
+}
+
+func (r *runner) score(d *data.Dataset) (Scores, error) {
+	logits, err := r.logits(d)
+	if err != nil {
+		return Scores{}, err
+	}
+	return Score(logits, d.Y, len(d.Classes)), nil
+}
+
+// batchedOutput runs exec over d in batches of a fixed size (the last one
+// padded with zeros, so one compiled graph serves all) and concatenates the
+// outputs of the real examples.
+func batchedOutput(exec *model.Exec, d *data.Dataset, batch int) ([]float32, error) {
+	var out []float32
+	size := d.Size()
+	for start := 0; start < d.Len(); start += batch {
+		n := min(batch, d.Len()-start)
+		flat := make([]float32, batch*size)
+		copy(flat, d.X[start*size:(start+n)*size])
+		x := tensors.FromFlatDataAndDimensions(flat, append([]int{batch}, d.Shape...)...)
+		var y *tensors.Tensor
+		if err := exceptions.TryCatch[error](func() { y = exec.MustCall1(x) }); err != nil {
+			return nil, err
+		}
+		values := tensors.MustCopyFlatData[float32](y)
+		per := len(values) / batch
+		out = append(out, values[:n*per]...)
+	}
+	return out, nil
+}
+
+func labelsAt(d *data.Dataset, idx []int) []int32 {
+	out := make([]int32, len(idx))
+	for i, j := range idx {
+		out[i] = d.Y[j]
+	}
+	return out
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// snapshot copies the model's trainable groups' values.
+func snapshot(m *net.Model) (map[string]*tensors.Tensor, error) {
+	out := map[string]*tensors.Tensor{}
+	for _, g := range m.Groups {
+		for _, v := range m.Variables(g.Name) {
+			t, err := v.Value()
+			if err != nil {
+				return nil, err
+			}
+			c, err := t.LocalClone()
+			if err != nil {
+				return nil, err
+			}
+			out[v.Path()] = c
+		}
+	}
+	return out, nil
+}
+
+func restore(m *net.Model, values map[string]*tensors.Tensor) error {
+	for _, g := range m.Groups {
+		for _, v := range m.Variables(g.Name) {
+			if t, ok := values[v.Path()]; ok {
+				if err := v.SetValue(t); err != nil {
+					return fmt.Errorf("restoring %s: %w", v.Path(), err)
+				}
+			}
+		}
+	}
+	return nil
+}
