@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -9,6 +10,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
 // Optimizer configures the update rule. The zero value is Adam with
@@ -130,4 +133,26 @@ func (u *updater) update(scope *model.Scope, loss *graph.Node) {
 // starts a fresh optimizer, as a new fastai fit does).
 func resetState(store *model.Store) error {
 	return store.Scope(stateScope).DeleteVariablesInScope()
+}
+
+// SaveOptimizerState writes the optimizer's moments and step count to a
+// safetensors file (nothing when the model has not been trained).
+func SaveOptimizerState(m *net.Model, path string) error {
+	out := map[string]safetensors.Tensor{}
+	for v := range m.Store.Scope(stateScope).IterVariables() {
+		t, err := v.Value()
+		if err != nil || t.DType() != dtypes.Float32 {
+			continue
+		}
+		out[v.Path()] = safetensors.FromFloat32s(tensors.MustCopyFlatData[float32](t), t.Shape().Dimensions...)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := safetensors.Write(f, out, map[string]string{"format": "tlx-optimizer"}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -1,0 +1,136 @@
+package fit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// Stage is one step of a fine-tuning plan: which groups train, for how
+// long, at which learning rates.
+type Stage struct {
+	Name string
+	// Train lists the groups that train in this stage (names or globs); the
+	// others are frozen. Empty trains every group.
+	Train []string
+	// TrainLast, when > 0, trains only the last n groups (instead of Train).
+	TrainLast int
+	Epochs    int
+	// LR is the head's learning rate; with LRLow > 0 the trained groups get
+	// rates spread geometrically from LRLow (first trained group) to LR (last),
+	// fastai's slice(lo, hi).
+	LR, LRLow float64
+	Schedule  string     // "constant" (default), "cosine" or "onecycle"
+	BN        net.BNMode // BatchNorm mode of every group during this stage
+}
+
+// String describes the stage as declared.
+func (s Stage) String() string {
+	train := "all groups"
+	switch {
+	case s.TrainLast > 0:
+		train = fmt.Sprintf("the last %d groups", s.TrainLast)
+	case len(s.Train) > 0:
+		train = strings.Join(s.Train, ", ")
+	}
+	lr := fmt.Sprintf("LR %g", s.LR)
+	if s.LRLow > 0 {
+		lr = fmt.Sprintf("LR %g..%g (geometric)", s.LRLow, s.LR)
+	}
+	sched := s.Schedule
+	if sched == "" {
+		sched = "constant"
+	}
+	return fmt.Sprintf("%s: train %s for %d epochs, %s, %s schedule, BatchNorm %s", s.Name, train, s.Epochs, lr, sched, s.BN)
+}
+
+// Plan is a sequence of stages, e.g. head only, then gradual unfreezing.
+type Plan []Stage
+
+// Apply sets the model's frozen groups, BatchNorm modes and learning-rate
+// multipliers for the stage.
+func (s Stage) Apply(m *net.Model) error {
+	switch {
+	case s.TrainLast > 0:
+		if s.TrainLast > len(m.Groups) {
+			return fmt.Errorf("stage %s: TrainLast %d, but model %s has %d groups", s.Name, s.TrainLast, m.Name, len(m.Groups))
+		}
+		if err := m.FreezeTo(len(m.Groups) - s.TrainLast); err != nil {
+			return err
+		}
+	case len(s.Train) > 0:
+		if err := m.Freeze(); err != nil {
+			return err
+		}
+		if err := m.Unfreeze(s.Train...); err != nil {
+			return fmt.Errorf("stage %s: %w", s.Name, err)
+		}
+	default:
+		if err := m.Unfreeze(); err != nil {
+			return err
+		}
+	}
+	var trained []*net.Group
+	for _, g := range m.Groups {
+		g.BN = s.BN
+		if !g.Frozen {
+			trained = append(trained, g)
+		}
+	}
+	mults := LRs(s.LRLow, s.LR, len(trained))
+	for i, g := range trained {
+		g.LRMult = 1
+		if s.LRLow > 0 {
+			g.LRMult = mults[i] / s.LR
+		}
+	}
+	return nil
+}
+
+// FineTune runs the plan's stages in order on one model, each a Fit with
+// cfg (Epochs, LR and Schedule taken from the stage). The history marks
+// where each stage begins and records the stage as declared.
+func FineTune(m *net.Model, train *data.Dataset, plan Plan, cfg Config) (*History, error) {
+	h := &History{}
+	for i, stage := range plan {
+		if stage.Name == "" {
+			stage.Name = fmt.Sprintf("stage%d", i+1)
+		}
+		sh, err := RunStage(m, train, stage, cfg)
+		if sh != nil {
+			h.Append(sh)
+		}
+		if err != nil {
+			return h, fmt.Errorf("stage %s: %w", stage.Name, err)
+		}
+		if sh.Interrupted {
+			break
+		}
+	}
+	return h, nil
+}
+
+// RunStage applies one stage and trains it.
+func RunStage(m *net.Model, train *data.Dataset, stage Stage, cfg Config) (*History, error) {
+	if stage.Epochs <= 0 || stage.LR <= 0 {
+		return nil, fmt.Errorf("stage %s: Epochs %d and LR %g must be positive", stage.Name, stage.Epochs, stage.LR)
+	}
+	if stage.LRLow < 0 || (stage.LRLow > 0 && stage.LRLow > stage.LR) {
+		return nil, fmt.Errorf("stage %s: LRLow %g must be between 0 and LR %g", stage.Name, stage.LRLow, stage.LR)
+	}
+	if err := stage.Apply(m); err != nil {
+		return nil, err
+	}
+	sched, err := ScheduleByName(stage.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+	}
+	cfg.Epochs, cfg.LR, cfg.Schedule, cfg.Stage = stage.Epochs, stage.LR, sched, stage.Name
+	h, err := Fit(m, train, cfg)
+	if h != nil && len(h.Stages) > 0 {
+		h.Stages[0].Plan = stage.String()
+	}
+	return h, err
+}
