@@ -2,7 +2,7 @@
 # It runs the same scripts/setup.sh as a developer machine (no second recipe).
 #   docker build -t tlx . && docker run -p 127.0.0.1:8888:8888 tlx
 FROM golang:1.26-bookworm
-ENV GOTOOLCHAIN=go1.27.3
+ENV GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 WORKDIR /tlx
 COPY . .
 RUN apt-get update -q && bash scripts/setup.sh && rm -rf /var/lib/apt/lists/*

@@ -24,6 +24,10 @@ const (
 // Toolchain is the Go toolchain tlx needs (gomlx v0.28 requires Go 1.27).
 const Toolchain = "go1.27.3"
 
+// GoExperiment is the GOEXPERIMENT cells are compiled with: "simd" turns on
+// the GoMLX Go backend's AVX2 kernels.
+const GoExperiment = "simd"
+
 // Layout says where the pieces of an installation live.
 type Layout struct {
 	Root           string // the tlx module's working tree
@@ -116,6 +120,9 @@ func (l Layout) Spec() Spec {
 		InterruptMode: "message",
 		Env: map[string]string{
 			"GOTOOLCHAIN": Toolchain,
+			// The Go backend's AVX2 matrix kernels are behind this experiment:
+			// without it training runs several times slower.
+			"GOEXPERIMENT": GoExperiment,
 			"PATH":        path,
 			"TLX_ROOT":    l.Root,
 		},

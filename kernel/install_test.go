@@ -30,8 +30,8 @@ func TestInstallAndUninstall(t *testing.T) {
 	if _, err := os.Stat(spec.Argv[0]); err != nil {
 		t.Errorf("kernel binary: %v", err)
 	}
-	if spec.Env["GOTOOLCHAIN"] != kernel.Toolchain || spec.Env["TLX_ROOT"] == "" {
-		t.Errorf("kernel env %v lacks GOTOOLCHAIN=%s or TLX_ROOT", spec.Env, kernel.Toolchain)
+	if spec.Env["GOTOOLCHAIN"] != kernel.Toolchain || spec.Env["GOEXPERIMENT"] != "simd" || spec.Env["TLX_ROOT"] == "" {
+		t.Errorf("kernel env %v lacks GOTOOLCHAIN=%s, GOEXPERIMENT=simd or TLX_ROOT", spec.Env, kernel.Toolchain)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "nbextensions", "tlx", "echarts.min.js")); err != nil {
 		t.Errorf("echarts notebook extension: %v", err)

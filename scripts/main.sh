@@ -4,7 +4,7 @@
 #   bash scripts/main.sh          run the notebooks, print where the reports are
 #   bash scripts/main.sh serve    open Jupyter on 127.0.0.1:8888 instead (token login)
 set -euo pipefail
-export GOTOOLCHAIN=go1.27.3
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ "${1:-}" = "serve" ]; then

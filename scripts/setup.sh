@@ -4,7 +4,7 @@
 # toolchain, the echarts library from npm, and the "Go (tlx)" kernel.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
-export GOTOOLCHAIN=go1.27.3
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 
 apt_packages=(

@@ -1,25 +1,34 @@
-// Package tlx is transfer learning for Go notebooks: it wraps GoMLX so that
-// a notebook can load a model, freeze and unfreeze its layers, fine-tune it
-// and plot what happened.
+// Package tlx is transfer learning for Go notebooks: load a pretrained
+// model, replace its head, freeze and unfreeze its layer groups, fine-tune
+// with validation, and see the curves — in one or two cells of a
+// "Go (tlx)" notebook.
 //
-// In a "Go (tlx)" notebook cell:
+//	m, err := tlx.Pretrained("resnet18w8-fmnist04")    // offline zoo: trains once, then cached
+//	m.ReplaceHead(5)
+//	tlx.Show(m.Summary())                               // groups, params, frozen/trainable, LR×, BatchNorm
+//	h, err := tlx.FineTune("fmnist59", m, train, fit.Plan{
+//		{Name: "head", TrainLast: 1, Epochs: 4, LR: 3e-3},                          // feature cache: backbone runs once
+//		{Name: "top", Train: []string{"layer4", "head"}, Epochs: 2, LR: 1e-3, LRLow: 2e-4},
+//		{Name: "all", Epochs: 2, LR: 1e-3, LRLow: 1e-5, Schedule: "onecycle"},   // geometric LRs over groups
+//	}, fit.Config{Val: val})
+//	tlx.ShowCurves("fine-tuning", h)
 //
-//	import "github.com/tlx-go/tlx/tlx"
+// Each one-liner is built from packages a user can call alone:
 //
-//	func main() {
-//		fmt.Println("tlx", tlx.Version)
-//		for _, b := range tlx.Backends() {
-//			fmt.Println(b)
-//		}
-//		h, err := tlx.QuickStart(tlx.QuickStartConfig{Epochs: 20, Seed: 1})
-//		if err != nil {
-//			panic(err)
-//		}
-//		fmt.Println(h)
-//	}
+//   - engine: backends (Go by default; GOMLX_BACKEND chooses, with fallback)
+//   - nn: layers (im2col convolution, pooling, BatchNorm with explicit mode)
+//   - net: Model of named layer groups; Freeze/Unfreeze/FreezeTo, LR
+//     multipliers, Summary, safetensors weights
+//   - arch: MLP, CNN, ResNet, MobileNetV2
+//   - data: datasets (Fashion-MNIST, MNIST, digits, image folders, CSV),
+//     splits, few-shot subsets, transforms
+//   - fit: Fit, FineTune plans, schedules, LRFind, metrics, feature cache
+//   - runs: named runs on disk that restore finished stages
+//   - zoo: offline pretrained models with model cards
 //
-// The backend is the pure-Go GoMLX backend unless GOMLX_BACKEND names
-// another one (see Backends).
+// A notebook cell is a new process: values do not survive between cells,
+// files do. Runs, the feature cache and the zoo keep everything expensive
+// on disk (see the runs and zoo packages for where).
 package tlx
 
 // Version is the tlx release.

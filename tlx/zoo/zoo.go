@@ -1,0 +1,244 @@
+// Package zoo provides pretrained models made here, offline: each is a
+// reproducible recipe that trains a source model on data shipped by Debian
+// or Go packages. The first Pretrained call runs the recipe (a few
+// minutes, with progress) and keeps the weights and a model card in the
+// cache; later calls load them.
+//
+//	m, card, err := zoo.Pretrained("resnet18w8-fmnist04")
+//	fmt.Println(card)                     // data, epochs, seed, accuracy, SHA-256
+//
+// The cache is $TLX_CACHE/zoo, else the user cache folder's tlx/zoo.
+// Weights are never committed to the repository.
+package zoo
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// Recipe trains one pretrained model.
+type Recipe struct {
+	Name        string
+	Description string
+	Build       func() *net.Model
+	Data        func() (train, val *data.Dataset, err error)
+	Plan        fit.Plan
+	BatchSize   int
+	Seed        uint64
+}
+
+// Card describes a pretrained model: how it was made and how good it is.
+type Card struct {
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	Architecture  string   `json:"architecture"`
+	Groups        []string `json:"groups"`
+	InputShape    []int    `json:"input_shape"`
+	Classes       []string `json:"classes"`
+	TrainData     string   `json:"train_data"`
+	TrainExamples int      `json:"train_examples"`
+	ValData       string   `json:"val_data"`
+	Plan          []string `json:"plan"`
+	Seed          uint64   `json:"seed"`
+	ValAccuracy   float64  `json:"val_accuracy"`
+	WeightsSHA256 string   `json:"weights_sha256"`
+	Seconds       float64  `json:"training_seconds"`
+	Made          string   `json:"made"`
+}
+
+func (c *Card) String() string {
+	return fmt.Sprintf("%s: %s\n  %s, groups %v, input %v\n  trained on %s (%d examples), seed %d; %s\n  validation accuracy %.4f on %s\n  weights sha256 %s (%.0fs to train, %s)",
+		c.Name, c.Description, c.Architecture, c.Groups, c.InputShape, c.TrainData, c.TrainExamples, c.Seed,
+		strings.Join(c.Plan, "; "), c.ValAccuracy, c.ValData, c.WeightsSHA256, c.Seconds, c.Made)
+}
+
+var recipes = map[string]Recipe{}
+
+// Register adds a recipe (the built-in ones register themselves).
+func Register(r Recipe) { recipes[r.Name] = r }
+
+// Names lists the recipes.
+func Names() []string {
+	var names []string
+	for n := range recipes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Get returns a recipe by name.
+func Get(name string) (Recipe, error) {
+	r, ok := recipes[name]
+	if !ok {
+		return r, fmt.Errorf("no pretrained model %q (available: %s)", name, strings.Join(Names(), ", "))
+	}
+	return r, nil
+}
+
+// CacheDir is where pretrained weights are kept.
+func CacheDir() string {
+	if d := os.Getenv("TLX_CACHE"); d != "" {
+		return filepath.Join(d, "zoo")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "tlx", "zoo")
+	}
+	return filepath.Join(os.TempDir(), "tlx-zoo")
+}
+
+// Progress receives a line per epoch while a recipe trains (default: stdout).
+var Progress io.Writer = os.Stdout
+
+// Pretrained returns the named model with its pretrained weights, running
+// its recipe first when the cache lacks them (or holds weights whose hash
+// does not match their card).
+func Pretrained(name string) (*net.Model, *Card, error) {
+	r, err := Get(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(CacheDir(), name)
+	if m, card, err := load(r, dir); err == nil {
+		return m, card, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(Progress, "zoo: cached %s unusable (%v): training it again\n", name, err)
+	}
+	if err := Make(r, dir); err != nil {
+		return nil, nil, err
+	}
+	return load(r, dir)
+}
+
+func load(r Recipe, dir string) (*net.Model, *Card, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "card.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var card Card
+	if err := json.Unmarshal(data, &card); err != nil {
+		return nil, nil, fmt.Errorf("card.json: %w", err)
+	}
+	m := r.Build()
+	if err := m.LoadWeights(filepath.Join(dir, "weights.safetensors")); err != nil {
+		return nil, nil, err
+	}
+	if h, err := m.WeightsHash(); err != nil || h != card.WeightsSHA256 {
+		return nil, nil, fmt.Errorf("weights hash %s does not match the card's %s", h, card.WeightsSHA256)
+	}
+	return m, &card, nil
+}
+
+// Make runs a recipe and writes weights.safetensors and card.json into dir
+// (through a temporary folder renamed into place, so a concurrent or
+// interrupted run never leaves half a model).
+func Make(r Recipe, dir string) error {
+	fmt.Fprintf(Progress, "zoo: training %s (%s); this happens once, then it is cached in %s\n", r.Name, r.Description, dir)
+	train, val, err := r.Data()
+	if err != nil {
+		return fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	m := r.Build()
+	start := time.Now()
+	cfg := fit.Config{Val: val, Seed: r.Seed, BatchSize: r.BatchSize, CacheDir: filepath.Join(os.TempDir(), "tlx-zoo-features"),
+		Callbacks: []fit.Callback{{OnEpoch: func(e fit.EpochLog, _ *fit.History) error {
+			fmt.Fprintf(Progress, "zoo: %s %s\n", r.Name, e)
+			return nil
+		}}}}
+	h, err := fit.FineTune(m, train, r.Plan, cfg)
+	if err != nil {
+		return fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	if h.Interrupted {
+		return fmt.Errorf("recipe %s was interrupted", r.Name)
+	}
+	hash, err := m.WeightsHash()
+	if err != nil {
+		return err
+	}
+	card := Card{Name: r.Name, Description: r.Description, Architecture: m.Name, Groups: m.GroupNames(), InputShape: m.InputShape,
+		Classes: train.Classes, TrainData: train.Name, TrainExamples: train.Len(), ValData: val.Name, Seed: r.Seed,
+		ValAccuracy: h.Last().ValAccuracy, WeightsSHA256: hash, Seconds: time.Since(start).Seconds(), Made: time.Now().UTC().Format(time.RFC3339)}
+	for _, s := range r.Plan {
+		card.Plan = append(card.Plan, s.String())
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-"+r.Name)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := m.SaveWeights(filepath.Join(tmp, "weights.safetensors")); err != nil {
+		return err
+	}
+	js, _ := json.MarshalIndent(card, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmp, "card.json"), js, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "card.json")); statErr == nil {
+			return nil // another process finished the same recipe first
+		}
+		_ = os.RemoveAll(dir) // an unusable leftover: replace it
+		if err := os.Rename(tmp, dir); err != nil {
+			return fmt.Errorf("saving %s: %w", r.Name, err)
+		}
+	}
+	fmt.Fprintf(Progress, "zoo: %s ready: validation accuracy %.4f, %.0fs\n", r.Name, card.ValAccuracy, card.Seconds)
+	return nil
+}
+
+func init() {
+	Register(Recipe{
+		Name:        "cnn-mnist",
+		Description: "small CNN with BatchNorm trained on MNIST digits",
+		Build:       func() *net.Model { return arch.CNN("cnn-bn", 10, true, 28, 28, 1) },
+		Data: func() (*data.Dataset, *data.Dataset, error) {
+			d, err := data.MNIST("train")
+			if err != nil {
+				return nil, nil, err
+			}
+			tr, va := d.Take(12000, 7).Split(1.0/6, 7)
+			return tr, va, nil
+		},
+		Plan:      fit.Plan{{Name: "train", Epochs: 3, LR: 2e-3, Schedule: "onecycle"}},
+		BatchSize: 64,
+		Seed:      7,
+	})
+	Register(Recipe{
+		Name:        "resnet18w8-fmnist04",
+		Description: "ResNet-18 layout (width 8, small-input stem) trained on Fashion-MNIST classes 0-4 (T-shirt, trouser, pullover, dress, coat)",
+		Build: func() *net.Model {
+			return arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 8, Classes: 5, SmallInput: true}, 28, 28, 1)
+		},
+		Data: func() (*data.Dataset, *data.Dataset, error) {
+			d, err := data.FashionMNIST("train")
+			if err != nil {
+				return nil, nil, err
+			}
+			src, err := d.KeepClasses(0, 1, 2, 3, 4)
+			if err != nil {
+				return nil, nil, err
+			}
+			tr, va := src.Take(7200, 11).Split(1.0/6, 11)
+			return tr, va, nil
+		},
+		Plan:      fit.Plan{{Name: "train", Epochs: 4, LR: 3e-3, Schedule: "onecycle"}},
+		BatchSize: 64,
+		Seed:      11,
+	})
+}
