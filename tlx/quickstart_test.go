@@ -52,18 +52,3 @@ func TestQuickStartRejectsTooFewPoints(t *testing.T) {
 		t.Fatal("want an error for fewer points than one batch")
 	}
 }
-
-func TestBackendsListsGo(t *testing.T) {
-	list := Backends()
-	if len(list) == 0 || list[0].Name != "go" || !list[0].Available {
-		t.Fatalf("Backends() = %v, want the Go backend first and available", list)
-	}
-	for _, b := range list[1:] {
-		if !b.Available && b.Reason == "" {
-			t.Errorf("backend %s unavailable with no reason", b.Name)
-		}
-	}
-	if _, err := Backend(); err != nil {
-		t.Fatal(err)
-	}
-}

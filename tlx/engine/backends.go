@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -71,18 +73,33 @@ var (
 // to the Go backend, so a notebook never holds an invalid handle.
 func Backend() (compute.Backend, error) {
 	defaultBackendOnce.Do(func() {
-		if config, ok := os.LookupEnv(compute.ConfigEnvVar); ok && config != "" {
-			b, err := compute.NewWithConfig(config)
-			if err == nil {
-				defaultBackend = b
-				return
-			}
-			fmt.Fprintf(os.Stderr, "tlx: backend %q (from %s) did not start: %v; using the Go backend\n", config, compute.ConfigEnvVar, err)
-		}
-		defaultBackend, defaultBackendErr = compute.NewWithConfig("go")
-		if defaultBackendErr != nil {
-			defaultBackendErr = fmt.Errorf("starting the Go backend: %w", defaultBackendErr)
+		var notice string
+		defaultBackend, notice, defaultBackendErr = Start(os.Getenv(compute.ConfigEnvVar))
+		if notice != "" {
+			fmt.Fprintln(os.Stderr, "tlx:", notice)
 		}
 	})
 	return defaultBackend, defaultBackendErr
+}
+
+// Start starts the backend named by config (GOMLX_BACKEND syntax, e.g.
+// "go", "onnx:cpu", "xla:cuda"; "" means "go"). When that backend does not
+// start, it starts the Go backend instead and says why in notice; it never
+// returns a backend that failed to start.
+func Start(config string) (b compute.Backend, notice string, err error) {
+	if config != "" && config != "go" {
+		name, _, _ := strings.Cut(config, ":")
+		if !slices.Contains(compute.List(), name) {
+			notice = fmt.Sprintf("backend %q is not compiled into this program (available: %s); using the Go backend", config, strings.Join(compute.List(), ", "))
+		} else if b, err = compute.NewWithConfig(config); err == nil {
+			return b, "", nil
+		} else {
+			notice = fmt.Sprintf("backend %q did not start: %v; using the Go backend", config, err)
+		}
+	}
+	b, err = compute.NewWithConfig("go")
+	if err != nil {
+		return nil, notice, fmt.Errorf("starting the Go backend: %w", err)
+	}
+	return b, notice, nil
 }

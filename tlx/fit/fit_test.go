@@ -2,9 +2,13 @@ package fit_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -292,5 +296,38 @@ func TestLRFindSuggestsAndRestores(t *testing.T) {
 	}
 	if f.Losses[len(f.Losses)-1] < slices.Min(f.Losses)*1.5 && len(f.LRs) == 60 {
 		t.Logf("loss did not explode up to lr 10: %v", f.Losses)
+	}
+}
+
+// SIGINT (what GoNB sends a cell when the notebook's stop button is
+// pressed) ends training at a step boundary with the state checkpointed.
+func TestInterruptStopsAtStepBoundaryAndCheckpoints(t *testing.T) {
+	train, _ := digits(t)
+	m := arch.MLP("mlp", []int{32}, 10, 8, 8, 1)
+	ckpt := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	sent := false
+	cb := fit.Callback{OnStep: func(epoch, step, steps int, loss float64) {
+		if epoch == 2 && step == 3 && !sent {
+			sent = true
+			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(50 * time.Millisecond) // let the signal arrive before the next step
+		}
+	}}
+	h, err := fit.Fit(m, train, fit.Config{Epochs: 5, BatchSize: 32, Checkpoint: ckpt, Callbacks: []fit.Callback{cb}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Interrupted || len(h.Epochs) != 1 {
+		t.Fatalf("interrupted=%v after %d epochs, want an interrupt during epoch 2", h.Interrupted, len(h.Epochs))
+	}
+	saved := arch.MLP("mlp", []int{32}, 10, 8, 8, 1)
+	if err := saved.LoadWeights(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := m.WeightsHash()
+	if b, _ := saved.WeightsHash(); a != b {
+		t.Error("the checkpoint does not hold the weights at the interrupt")
 	}
 }

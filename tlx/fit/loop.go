@@ -49,6 +49,11 @@ type Config struct {
 	FeatureCache CacheMode
 	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder
 
+	// Checkpoint, when set, is a safetensors file rewritten (atomically)
+	// with the model's weights after every epoch and when training is
+	// interrupted: the last good state survives a stop or a crash.
+	Checkpoint string
+
 	Callbacks []Callback
 }
 
@@ -297,38 +302,53 @@ func (r *runner) prepareInputs(train *data.Dataset) error {
 func (r *runner) inputShape() []int { return r.train.Shape }
 
 func (r *runner) build() error {
-	m, after := r.m, r.after
-	upd := &updater{opt: r.cfg.Optimizer, lrMult: func(path string) float64 {
+	var err error
+	if r.trainStep, err = newTrainExec(r.m, r.after, r.cfg.Optimizer, r.cfg.Penalty); err != nil {
+		return err
+	}
+	r.evalLogits, err = model.NewExec(r.backend, r.m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		r.m.Store.SetTraining(x.Graph(), true) // variables as parameters; the layers run in inference mode
+		return r.m.ForwardRange(scope, x, false, r.after, "")
+	})
+	if err != nil {
+		return fmt.Errorf("building the evaluation step: %w", err)
+	}
+	return nil
+}
+
+// newTrainExec builds the training step of the groups after group after:
+// inputs x (the output of group after, or the model's input) and labels y
+// [batch] int32; outputs the mean cross-entropy, the number of correct
+// predictions and the full objective (with the penalty). The weights and
+// optimizer state update as a side effect.
+func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model.Scope, *graph.Graph) *graph.Node) (*model.Exec, error) {
+	backend, err := m.Backend()
+	if err != nil {
+		return nil, err
+	}
+	upd := &updater{opt: opt, lrMult: func(path string) float64 {
 		if g := m.GroupOf(path); g != nil {
 			return g.LR()
 		}
 		return 1
 	}}
-	var err error
-	r.trainStep, err = model.NewExec(r.backend, m.Store, func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
 		g := x.Graph()
 		m.Store.SetTraining(g, true)
 		logits := m.ForwardRange(scope, x, true, after, "")
 		ce := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(y, -1)}, []*graph.Node{logits}))
 		total := ce
-		if r.cfg.Penalty != nil {
-			total = graph.Add(total, r.cfg.Penalty(scope, g))
+		if penalty != nil {
+			total = graph.Add(total, penalty(scope, g))
 		}
 		upd.update(scope, total)
 		correct := graph.ReduceAllSum(graph.ConvertDType(graph.Equal(graph.ConvertDType(graph.ArgMax(logits, -1), y.DType()), y), ce.DType()))
 		return []*graph.Node{ce, correct, total}
 	})
 	if err != nil {
-		return fmt.Errorf("building the training step: %w", err)
+		return nil, fmt.Errorf("building the training step: %w", err)
 	}
-	r.evalLogits, err = model.NewExec(r.backend, m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-		m.Store.SetTraining(x.Graph(), true) // variables as parameters; the layers run in inference mode
-		return m.ForwardRange(scope, x, false, after, "")
-	})
-	if err != nil {
-		return fmt.Errorf("building the evaluation step: %w", err)
-	}
-	return nil
+	return exec, nil
 }
 
 func (r *runner) run() (*History, error) {
@@ -365,6 +385,9 @@ epochs:
 			case <-interrupt:
 				r.h.Interrupted = true
 				r.note("interrupted at epoch %d step %d: weights are those after the last completed step", epoch, s)
+				if err := r.checkpoint(); err != nil {
+					return r.h, err
+				}
 				break epochs
 			default:
 			}
@@ -403,6 +426,9 @@ epochs:
 		}
 		log.Seconds = time.Since(start).Seconds()
 		r.h.Epochs = append(r.h.Epochs, log)
+		if err := r.checkpoint(); err != nil {
+			return r.h, err
+		}
 		if cfg.Patience > 0 && r.val != nil {
 			if log.ValLoss < best {
 				best, bestEpoch = log.ValLoss, epoch
@@ -446,6 +472,17 @@ epochs:
 		}
 	}
 	return r.h, nil
+}
+
+// checkpoint saves the weights to cfg.Checkpoint, if set.
+func (r *runner) checkpoint() error {
+	if r.cfg.Checkpoint == "" {
+		return nil
+	}
+	if err := r.m.SaveWeights(r.cfg.Checkpoint); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Logits runs the part of the model being trained over d in inference mode.

@@ -11,9 +11,10 @@
 //	err = run.Reset()                             // start over: deletes the run's folder
 //
 // Layout: DIR/stages/NN-NAME-KEY/{weights,optimizer}.safetensors,
-// history.json, stage.json; DIR/features/ (the feature cache); DIR/latest.json.
-// Stage folders are never overwritten: a changed stage gets a new key, and
-// an interrupted stage leaves its last weights in DIR/interrupted/.
+// history.json, stage.json; DIR/features/ (the feature cache); DIR/latest.json;
+// DIR/checkpoint.safetensors (the weights after the last epoch, or at an
+// interrupt). Stage folders are never overwritten: a changed stage gets a
+// new key.
 package runs
 
 import (
@@ -113,6 +114,9 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	if cfg.CacheDir == "" {
 		cfg.CacheDir = filepath.Join(r.Dir, "features")
 	}
+	if cfg.Checkpoint == "" {
+		cfg.Checkpoint = filepath.Join(r.Dir, "checkpoint.safetensors")
+	}
 	h := &fit.History{}
 	for i, stage := range plan {
 		if stage.Name == "" {
@@ -158,11 +162,7 @@ func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, c
 		return h, err
 	}
 	if h.Interrupted {
-		partial := filepath.Join(r.Dir, "interrupted")
-		if err := m.SaveWeights(filepath.Join(partial, "weights.safetensors")); err != nil {
-			return h, err
-		}
-		r.log("stage %s interrupted: its last weights are in %s (the stage will train again when re-run)", stage.Name, partial)
+		r.log("stage %s interrupted: its last weights are in %s (the stage will train again when re-run)", stage.Name, cfg.Checkpoint)
 		return h, nil
 	}
 	end, err := m.WeightsHash()

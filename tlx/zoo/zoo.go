@@ -115,6 +115,9 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 		return m, card, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(Progress, "zoo: cached %s unusable (%v): training it again\n", name, err)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, nil, fmt.Errorf("removing the unusable cache of %s: %w", name, err)
+		}
 	}
 	if err := Make(r, dir); err != nil {
 		return nil, nil, err

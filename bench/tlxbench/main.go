@@ -1,0 +1,237 @@
+// Command tlxbench times one workload on tlx (GoMLX backend) and prints a
+// JSON line: images per second (median over timed iterations), the first
+// step's time (compilation included) and the peak resident memory.
+// bench/run.sh runs it interleaved with bench/torch_bench.py.
+//
+//	go run ./bench/tlxbench -workload W1b -iters 20
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/engine"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+type result struct {
+	Side      string  `json:"side"`
+	Workload  string  `json:"workload"`
+	Backend   string  `json:"backend"`
+	ImgPerS   float64 `json:"img_per_s"`
+	FirstStep float64 `json:"first_step_s"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Extra     string  `json:"extra,omitempty"`
+}
+
+func main() {
+	workload := flag.String("workload", "W1a", "W1a W1b W1c W2a W2b W3 W4")
+	iters := flag.Int("iters", 20, "timed iterations")
+	flag.Parse()
+	r, err := run(*workload, *iters)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tlxbench:", err)
+		os.Exit(1)
+	}
+	r.Side, r.Workload, r.PeakRSSMB = "tlx", *workload, peakRSS()
+	if b, err := engine.Backend(); err == nil {
+		r.Backend = b.Name()
+	}
+	out, _ := json.Marshal(r)
+	fmt.Println(string(out))
+}
+
+// spec returns the model, batch size and whether the workload trains.
+func spec(w string) (m *net.Model, batch int, mode string, err error) {
+	switch w {
+	case "W1a", "W1b", "W1c":
+		m = arch.CNN("cnn", 10, false, 28, 28, 1)
+		mode = map[string]string{"W1a": "forward", "W1b": "train", "W1c": "head"}[w]
+		return m, 64, mode, nil
+	case "W2a", "W2b":
+		m = arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
+		return m, 32, map[string]string{"W2a": "forward", "W2b": "train"}[w], nil
+	case "W3":
+		return arch.MLP("mlp", []int{512, 256}, 10, 784), 256, "train", nil
+	}
+	return nil, 0, "", fmt.Errorf("unknown workload %q", w)
+}
+
+func run(w string, iters int) (result, error) {
+	if w == "W4" {
+		return epochCache(iters)
+	}
+	m, batch, mode, err := spec(w)
+	if err != nil {
+		return result{}, err
+	}
+	backend, err := engine.Backend()
+	if err != nil {
+		return result{}, err
+	}
+	if _, err := m.Init(); err != nil {
+		return result{}, err
+	}
+	if mode == "head" {
+		if err := m.FreezeTo(-1); err != nil {
+			return result{}, err
+		}
+	}
+	m.ApplyTrainable()
+	rng := rand.New(rand.NewPCG(1, 2))
+	size := batch
+	for _, d := range m.InputShape {
+		size *= d
+	}
+	xs := make([]float32, size)
+	for i := range xs {
+		xs[i] = rng.Float32()
+	}
+	ys := make([]int32, batch)
+	for i := range ys {
+		ys[i] = int32(rng.IntN(10))
+	}
+	x := func() *tensors.Tensor {
+		return tensors.FromFlatDataAndDimensions(xs, append([]int{batch}, m.InputShape...)...)
+	}
+	y := func() *tensors.Tensor { return tensors.FromFlatDataAndDimensions(ys, batch) }
+
+	var step func()
+	if mode == "forward" {
+		e, err := model.NewExec(backend, m.Store, func(scope *model.Scope, in *graph.Node) *graph.Node {
+			m.Store.SetTraining(in.Graph(), true)
+			return m.Forward(scope, in, false, "")
+		})
+		if err != nil {
+			return result{}, err
+		}
+		step = func() { e.MustCall1(x()) }
+	} else {
+		ts, err := fit.NewTrainStep(m, fit.Adam(), 1e-3)
+		if err != nil {
+			return result{}, err
+		}
+		step = func() { ts.MustStep(x(), y()) }
+	}
+	start := time.Now()
+	step()
+	first := time.Since(start).Seconds()
+	step() // a second warm-up
+	times := make([]float64, iters)
+	for i := range times {
+		t := time.Now()
+		step()
+		times[i] = time.Since(t).Seconds()
+	}
+	slices.Sort(times)
+	res := result{ImgPerS: float64(batch) / times[len(times)/2], FirstStep: first}
+	if w == "W2b" || w == "W2a" {
+		gflop := resnetGFLOPs(64) * float64(batch)
+		if mode == "train" {
+			gflop *= 3
+		}
+		res.Extra = fmt.Sprintf("%.2f GFLOP/s", gflop/times[len(times)/2])
+	}
+	return res, nil
+}
+
+// resnetGFLOPs counts the multiply-adds ×2 of ResNet-18's convolutions and
+// classifier for one image of side px (forward pass).
+func resnetGFLOPs(px int) float64 {
+	var macs float64
+	conv := func(h, w, k, cin, cout, s int) (int, int) {
+		oh, ow := (h+s-1)/s, (w+s-1)/s
+		macs += float64(oh * ow * k * k * cin * cout)
+		return oh, ow
+	}
+	h, w := conv(px, px, 7, 3, 64, 2)
+	h, w = (h+1)/2, (w+1)/2 // max-pool
+	cin := 64
+	for stage, cout := range []int{64, 128, 256, 512} {
+		for b := range 2 {
+			s := 1
+			if b == 0 && stage > 0 {
+				s = 2
+			}
+			nh, nw := conv(h, w, 3, cin, cout, s)
+			conv(nh, nw, 3, cout, cout, 1)
+			if s != 1 || cin != cout {
+				conv(h, w, 1, cin, cout, s)
+			}
+			h, w, cin = nh, nw, cout
+		}
+	}
+	macs += 512 * 10
+	return 2 * macs / 1e9
+}
+
+// epochCache times head-only fine-tuning epochs of the flagship setup
+// (ResNet-18 width 8 on 28×28 Fashion-MNIST, 2,000 examples) with the
+// feature cache off and on; the result is epochs per second with the cache
+// and the ratio in Extra.
+func epochCache(epochs int) (result, error) {
+	d, err := data.FashionMNIST("train")
+	if err != nil {
+		return result{}, err
+	}
+	d = d.Take(2000, 1)
+	dir, err := os.MkdirTemp("", "tlxbench-cache-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	epochTime := func(mode fit.CacheMode, n int) (perEpoch, firstEpoch float64, err error) {
+		m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 8, Classes: 10, SmallInput: true}, 28, 28, 1)
+		if err := m.FreezeTo(-1); err != nil {
+			return 0, 0, err
+		}
+		h, err := fit.Fit(m, d, fit.Config{Epochs: n, FeatureCache: mode, CacheDir: dir})
+		if err != nil {
+			return 0, 0, err
+		}
+		var rest []float64
+		for _, e := range h.Epochs[1:] {
+			rest = append(rest, e.Seconds)
+		}
+		slices.Sort(rest)
+		return rest[len(rest)/2], h.Epochs[0].Seconds, nil
+	}
+	off, _, err := epochTime(fit.CacheOff, 3)
+	if err != nil {
+		return result{}, err
+	}
+	on, _, err := epochTime(fit.CacheAuto, max(epochs, 3))
+	if err != nil {
+		return result{}, err
+	}
+	return result{ImgPerS: float64(d.Len()) / on, FirstStep: 0,
+		Extra: fmt.Sprintf("epoch %.3fs cached vs %.2fs full: %.0fx", on, off, off/on)}, nil
+}
+
+// peakRSS reads the process's peak resident set (VmHWM) in MB.
+func peakRSS() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,83 @@
+"""PyTorch CPU baseline for tlx's benchmark: one workload, one JSON line.
+
+    /usr/bin/python3 bench/torch_bench.py W1b 20
+
+Same shapes as bench/tlxbench: W1 small CNN 28x28x1 batch 64 (a: forward,
+b: train step with Adam, c: head-only train step), W2 ResNet-18 64x64x3
+batch 32 (a: forward, b: train step), W3 MLP 784-512-256-10 batch 256 train.
+Uses Debian's python3-torch 1.13 and torchvision 0.14 with 2 threads.
+"""
+import json
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+
+torch.set_num_threads(2)
+torch.manual_seed(1)
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def spec(w):
+    if w in ("W1a", "W1b", "W1c"):
+        return cnn(), (64, 1, 28, 28), {"W1a": "forward", "W1b": "train", "W1c": "head"}[w]
+    if w in ("W2a", "W2b"):
+        return torchvision.models.resnet18(num_classes=10), (32, 3, 64, 64), {"W2a": "forward", "W2b": "train"}[w]
+    if w == "W3":
+        return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)), (256, 784), "train"
+    raise SystemExit(f"unknown workload {w}")
+
+
+def main():
+    w, iters = sys.argv[1], int(sys.argv[2])
+    model, shape, mode = spec(w)
+    x = torch.rand(*shape)
+    y = torch.randint(0, 10, (shape[0],))
+    if mode == "head":
+        for p in model.parameters():
+            p.requires_grad = False
+        for p in model[-1].parameters():
+            p.requires_grad = True
+    if mode == "forward":
+        model.eval()
+
+        def step():
+            with torch.no_grad():
+                model(x)
+    else:
+        model.train()
+        opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+
+    t = time.perf_counter()
+    step()
+    first = time.perf_counter() - t
+    step()
+    times = []
+    for _ in range(iters):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    times.sort()
+    med = times[len(times) // 2]
+    print(json.dumps({"side": "pytorch", "workload": w, "backend": f"torch {torch.__version__} cpu x2",
+                      "img_per_s": shape[0] / med, "first_step_s": first,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main()
