@@ -81,6 +81,8 @@ func HTML(c Chart) (string, error) {
 	return b.String(), nil
 }
 
+func escape(s string) string { return template.HTMLEscapeString(s) }
+
 // Display shows c in the notebook cell (or, outside a notebook, writes its
 // markup to stdout).
 func Display(c Chart) error {

@@ -57,3 +57,34 @@ func TestHTMLDeterministicIDs(t *testing.T) {
 		t.Error("the same chart at the same position rendered differently")
 	}
 }
+
+func TestCurvesMarksAndLRFinder(t *testing.T) {
+	html, err := HTML(CurvesWithMarks("stages", []Mark{{Epoch: 3, Label: "unfreeze"}},
+		Series{Name: "loss", Values: []float64{3, 2, 1, 0.5}}, Series{Name: "acc", Values: []float64{0.1, 0.5, 0.7, 0.8}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var option struct {
+		Series []struct {
+			MarkLine struct {
+				Data []struct {
+					Name  string
+					XAxis string
+				}
+			} `json:"markLine"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal([]byte(optionRE.FindStringSubmatch(html)[1]), &option); err != nil {
+		t.Fatal(err)
+	}
+	if d := option.Series[0].MarkLine.Data; len(d) != 1 || d[0].Name != "unfreeze" || d[0].XAxis != "3" {
+		t.Errorf("stage mark = %+v, want one at epoch 3 named unfreeze", d)
+	}
+	lr, err := HTML(LRFinder([]float64{1e-5, 1e-4, 1e-3}, []float64{2.3, 2.0, 3.5}, 1e-4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lr, `"type":"log"`) || !strings.Contains(lr, "suggested: 0.0001") {
+		t.Errorf("LR finder chart lacks the log axis or the suggestion:\n%s", lr)
+	}
+}

@@ -123,8 +123,8 @@ func (l Layout) Spec() Spec {
 			// The Go backend's AVX2 matrix kernels are behind this experiment:
 			// without it training runs several times slower.
 			"GOEXPERIMENT": GoExperiment,
-			"PATH":        path,
-			"TLX_ROOT":    l.Root,
+			"PATH":         path,
+			"TLX_ROOT":     l.Root,
 		},
 	}
 }

@@ -86,6 +86,12 @@ func (m *Model) Output(x *tensors.Tensor, until string) (*tensors.Tensor, error)
 	return out, nil
 }
 
+// Features runs the model up to its feature group (the embedding before the
+// head) on x.
+func (m *Model) Features(x *tensors.Tensor) (*tensors.Tensor, error) {
+	return m.Output(x, m.FeatureGroup())
+}
+
 func (m *Model) checkInput(dims []int) error {
 	if len(dims) != len(m.InputShape)+1 || !slices.Equal(dims[1:], m.InputShape) {
 		return fmt.Errorf("model %s: input shape %v, want [batch %v] (batch first, then the example shape)", m.Name, dims, m.InputShape)

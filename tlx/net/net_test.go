@@ -137,7 +137,7 @@ func TestReplaceHeadAndTruncate(t *testing.T) {
 	if got := y.Shape().Dimensions; !slices.Equal(got, []int{2, 3}) {
 		t.Errorf("logits shape after ReplaceHead(3) = %v", got)
 	}
-	feat, err := m.Output(x, m.FeatureGroup())
+	feat, err := m.Features(x)
 	if err != nil {
 		t.Fatal(err)
 	}

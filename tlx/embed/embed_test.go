@@ -1,0 +1,109 @@
+package embed
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/data"
+)
+
+func TestPCAFindsTheMainDirection(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := &Matrix{N: 200, Dim: 3}
+	for range 200 {
+		s := rng.NormFloat64() * 3
+		x.Data = append(x.Data, s+0.1*rng.NormFloat64(), s+0.1*rng.NormFloat64(), 0.1*rng.NormFloat64())
+	}
+	proj, shares, err := PCA(x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shares[0] < 0.95 || shares[0]+shares[1] > 1.0001 {
+		t.Errorf("variance shares %v, want the first near 1", shares)
+	}
+	// The first coordinate is the projection on (1,1,0)/sqrt2.
+	for i := range 5 {
+		r := x.Row(i)
+		var mx, my float64
+		for k := range x.N {
+			mx += x.Row(k)[0] / float64(x.N)
+			my += x.Row(k)[1] / float64(x.N)
+		}
+		want := ((r[0] - mx) + (r[1] - my)) / math.Sqrt2
+		if got := proj.Row(i)[0]; math.Abs(math.Abs(got)-math.Abs(want)) > 0.1 {
+			t.Errorf("row %d: first component %.3f, want ±%.3f", i, got, want)
+		}
+	}
+	if _, _, err := PCA(x, 4); err == nil {
+		t.Error("4 components of 3-D data accepted")
+	}
+}
+
+func TestTSNESeparatesClustersReproducibly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := &Matrix{N: 120, Dim: 10}
+	labels := make([]int, 120)
+	for i := range 120 {
+		labels[i] = i % 3
+		for d := range 10 {
+			center := 0.0
+			if d == labels[i] {
+				center = 8
+			}
+			x.Data = append(x.Data, center+rng.NormFloat64())
+		}
+	}
+	y, err := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agree := 0
+	for i := range 120 {
+		best, bd := -1, math.Inf(1)
+		for j := range 120 {
+			if j == i {
+				continue
+			}
+			dx, dy := y.Row(i)[0]-y.Row(j)[0], y.Row(i)[1]-y.Row(j)[1]
+			if d := dx*dx + dy*dy; d < bd {
+				best, bd = j, d
+			}
+		}
+		if labels[best] == labels[i] {
+			agree++
+		}
+	}
+	if agree < 114 {
+		t.Errorf("nearest neighbour in the t-SNE plane shares the cluster for %d of 120 points, want >= 114", agree)
+	}
+	y2, _ := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 5})
+	y3, _ := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 6})
+	if !slices.Equal(y.Data, y2.Data) || slices.Equal(y.Data, y3.Data) {
+		t.Error("t-SNE is not a function of its seed")
+	}
+	if _, err := TSNE(&Matrix{N: MaxTSNEPoints + 1, Dim: 1, Data: make([]float64, MaxTSNEPoints+1)}, TSNEConfig{}); err == nil {
+		t.Error("t-SNE over the point limit accepted")
+	}
+}
+
+func TestExtract(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = d.Take(100, 1)
+	m := arch.MLP("mlp", []int{16}, 10, 8, 8, 1)
+	e, err := Extract(m, d, m.FeatureGroup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.N != d.Len() || e.Dim != 16 {
+		t.Errorf("embedding %d×%d, want %d×16", e.N, e.Dim, d.Len())
+	}
+	if raw := FromDataset(d); raw.Dim != 64 {
+		t.Errorf("raw rows have %d values, want 64", raw.Dim)
+	}
+}

@@ -1,0 +1,173 @@
+package tlx
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strings"
+
+	"github.com/tlx-go/tlx/charts"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/embed"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// PlanView is the freeze plan as a table: one row per group, one column per
+// stage, each cell "frozen" or "train ×LR" with the BatchNorm mode.
+type PlanView struct {
+	Groups []string
+	Stages []string
+	Cells  [][]string // [group][stage]
+}
+
+// NewPlanView works out what each stage of plan does to each group of m
+// (m's own settings are left as they were).
+func NewPlanView(m *net.Model, plan fit.Plan) (*PlanView, error) {
+	saved := make([]net.Group, len(m.Groups))
+	for i, g := range m.Groups {
+		saved[i] = *g
+	}
+	defer func() {
+		for i, g := range m.Groups {
+			*g = saved[i]
+		}
+	}()
+	v := &PlanView{Groups: m.GroupNames()}
+	v.Cells = make([][]string, len(m.Groups))
+	for si, s := range plan {
+		name := s.Name
+		if name == "" {
+			name = fmt.Sprintf("stage%d", si+1)
+		}
+		v.Stages = append(v.Stages, fmt.Sprintf("%s (%d ep)", name, s.Epochs))
+		if err := s.Apply(m); err != nil {
+			return nil, err
+		}
+		for gi, g := range m.Groups {
+			cell := "frozen"
+			if !g.Frozen {
+				cell = fmt.Sprintf("train, LR %.2g", s.LR*g.LR())
+			}
+			if g.BN != net.BNAuto {
+				cell += ", BN " + g.BN.String()
+			}
+			v.Cells[gi] = append(v.Cells[gi], cell)
+		}
+	}
+	return v, nil
+}
+
+// HTML renders the plan; frozen cells grey, trained cells shaded by learning rate.
+func (v *PlanView) HTML() string {
+	var b strings.Builder
+	b.WriteString(`<table class="tlx-plan" style="border-collapse:collapse;font-family:monospace"><tr><th>group</th>`)
+	for _, s := range v.Stages {
+		fmt.Fprintf(&b, `<th style="padding:2px 10px">%s</th>`, html.EscapeString(s))
+	}
+	b.WriteString("</tr>")
+	for gi, g := range v.Groups {
+		fmt.Fprintf(&b, `<tr><td>%s</td>`, html.EscapeString(g))
+		for _, c := range v.Cells[gi] {
+			style := "background:#eee;color:#888"
+			if strings.HasPrefix(c, "train") {
+				style = "background:#dff0d8"
+			}
+			fmt.Fprintf(&b, `<td style="padding:2px 10px;%s">%s</td>`, style, html.EscapeString(c))
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
+}
+
+func (v *PlanView) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s", "group")
+	for _, s := range v.Stages {
+		fmt.Fprintf(&b, " | %-22s", s)
+	}
+	b.WriteString("\n")
+	for gi, g := range v.Groups {
+		fmt.Fprintf(&b, "%-10s", g)
+		for _, c := range v.Cells[gi] {
+			fmt.Fprintf(&b, " | %-22s", c)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// WeightDrift returns, per group, how far fine-tuning moved the weights:
+// ||w - w0|| / ||w0|| over the group's parameters (BatchNorm statistics
+// excluded), with before holding w0 (e.g. the pretrained model).
+func WeightDrift(before, after *net.Model) ([]float64, error) {
+	var out []float64
+	for _, g := range after.GroupNames() {
+		a, err := after.GroupValues(g)
+		if err != nil {
+			return nil, err
+		}
+		b, err := before.GroupValues(g)
+		if err != nil {
+			return nil, err
+		}
+		var diff, base float64
+		for path, wa := range a {
+			if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
+				continue
+			}
+			wb, ok := b[path]
+			if !ok || len(wb) != len(wa) {
+				return nil, fmt.Errorf("weight drift: %s differs in shape between the models (was the head replaced?)", path)
+			}
+			for i := range wa {
+				d := float64(wa[i] - wb[i])
+				diff += d * d
+				base += float64(wb[i]) * float64(wb[i])
+			}
+		}
+		if base == 0 {
+			out = append(out, 0)
+			continue
+		}
+		out = append(out, math.Sqrt(diff/base))
+	}
+	return out, nil
+}
+
+// ShowEmbedding projects the representation of d at group of m to 2-D
+// (method "pca" or "tsne") and plots it coloured by class.
+func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method string, seed uint64) error {
+	e, err := embed.Extract(m, d, group)
+	if err != nil {
+		return err
+	}
+	var xy *embed.Matrix
+	switch method {
+	case "pca":
+		xy, _, err = embed.PCA(e, 2)
+	case "tsne":
+		xy, err = embed.TSNE(e, embed.TSNEConfig{Seed: seed})
+	default:
+		return fmt.Errorf("ShowEmbedding: method %q, want pca or tsne", method)
+	}
+	if err != nil {
+		return err
+	}
+	points := make([]charts.Point, d.Len())
+	for i := range points {
+		c := d.Classes[d.Y[i]]
+		points[i] = charts.Point{X: xy.Row(i)[0], Y: xy.Row(i)[1], Group: c, Label: c}
+	}
+	return Show(charts.Embedding(title, points))
+}
+
+// ShowConfusion evaluates m on d and draws the confusion matrix.
+func ShowConfusion(title string, m *net.Model, d *data.Dataset) (fit.Scores, error) {
+	s, err := fit.Evaluate(m, d)
+	if err != nil {
+		return s, err
+	}
+	return s, Show(charts.Confusion(fmt.Sprintf("%s (accuracy %.3f)", title, s.Accuracy), d.Classes, s.Confusion))
+}
