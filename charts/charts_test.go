@@ -17,7 +17,7 @@ func TestEmbeddingGroupsAndSize(t *testing.T) {
 	if strings.Count(html, `"type":"scatter"`) != 2 || !strings.Contains(html, `"name":"source"`) || !strings.Contains(html, `"name":"target"`) {
 		t.Error("want one scatter series per group")
 	}
-	if !strings.Contains(html, `[142.7,1,"digit",999]`) {
+	if !strings.Contains(html, `[142.7,3.667,"digit",999]`) {
 		t.Error("point 999 missing or not rounded to 4 digits")
 	}
 	if len(html) > 100_000 {
@@ -30,8 +30,9 @@ func TestConfusionCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Row a (drawn at the top, y=1): 8 correct (rate 0.8), 2 as b.
-	for _, cell := range []string{`[0,1,0.8,8,"a","a"]`, `[1,1,0.2,2,"a","b"]`, `[0,0,0.1,1,"b","a"]`, `[1,0,0.9,9,"b","b"]`} {
+	// Row a (drawn at the top, y=1): 8 correct (rate 0.8), 2 as b. The rate
+	// comes last: echarts' visual map colours by the last value.
+	for _, cell := range []string{`[0,1,8,"a","a",0.8]`, `[1,1,2,"a","b",0.2]`, `[0,0,1,"b","a",0.1]`, `[1,0,9,"b","b",0.9]`} {
 		if !strings.Contains(html, cell) {
 			t.Errorf("confusion matrix lacks cell %s", cell)
 		}
@@ -48,5 +49,23 @@ func TestBarsAndTable(t *testing.T) {
 	}
 	if tbl := Table([]string{"a<b"}, [][]string{{"1"}}); !strings.Contains(tbl, "a&lt;b") {
 		t.Errorf("table does not escape: %s", tbl)
+	}
+}
+
+func TestNoJavaScriptFunctionsInOptions(t *testing.T) {
+	// go-echarts' snippet keeps function options quoted, which echarts then
+	// prints as text: tlx's charts use string templates only.
+	for name, c := range map[string]Chart{
+		"embedding": Embedding("e", []Point{{X: 1, Y: 2, Group: "g", Label: "l"}}),
+		"confusion": Confusion("c", []string{"a"}, [][]int{{1}}),
+		"bars":      Bars("b", []string{"x"}, Series{Name: "s", Values: []float64{1}}),
+	} {
+		html, err := HTML(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(optionRE.FindStringSubmatch(html)[1], "function") {
+			t.Errorf("%s options contain a JavaScript function", name)
+		}
 	}
 }

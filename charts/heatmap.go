@@ -15,8 +15,7 @@ func Confusion(title string, classes []string, counts [][]int) *charts.HeatMap {
 	n := len(classes)
 	hm.SetGlobalOptions(
 		charts.WithTitleOpts(opts.Title{Title: title}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true),
-			Formatter: opts.FuncOpts("function(p){return 'true '+p.value[4]+', predicted '+p.value[5]+': '+p.value[3]+' ('+(100*p.value[2]).toFixed(1)+'%)';}")}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "true {@[3]}, predicted {@[4]}: {@[2]} (rate {@[5]})"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: "predicted", Type: "category", Data: classes, SplitArea: &opts.SplitArea{Show: opts.Bool(true)},
 			AxisLabel: &opts.AxisLabel{Rotate: 30}}),
 		charts.WithYAxisOpts(opts.YAxis{Name: "true", Type: "category", Data: reversed(classes), SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
@@ -36,12 +35,12 @@ func Confusion(title string, classes []string, counts [][]int) *charts.HeatMap {
 			if total > 0 {
 				rate = float64(counts[i][j]) / float64(total)
 			}
-			// x, y (rows from the top), rate (colour), count, names for the tooltip.
-			cells = append(cells, opts.HeatMapData{Value: []any{j, n - 1 - i, round4(rate), counts[i][j], classes[i], classes[j]}})
+			// x, y (rows from the top), count, names for the tooltip, and last
+			// the rate: the visual map colours by the last value.
+			cells = append(cells, opts.HeatMapData{Value: []any{j, n - 1 - i, counts[i][j], classes[i], classes[j], round4(rate)}})
 		}
 	}
-	hm.AddSeries("confusion", cells, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true),
-		Formatter: opts.FuncOpts("function(p){return p.value[3];}")}))
+	hm.AddSeries("confusion", cells, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
 	return hm
 }
 

@@ -23,8 +23,7 @@ func Embedding(title string, points []Point) *charts.Scatter {
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
 		charts.WithTitleOpts(opts.Title{Title: title}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item",
-			Formatter: opts.FuncOpts("function(p){return p.seriesName+'<br/>'+p.value[2]+' (#'+p.value[3]+')';}")}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}<br/>{@[2]} (#{@[3]})"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px", Type: "scroll"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),

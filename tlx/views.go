@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/tlx-go/tlx/charts"
@@ -113,7 +114,13 @@ func WeightDrift(before, after *net.Model) ([]float64, error) {
 			return nil, err
 		}
 		var diff, base float64
-		for path, wa := range a {
+		paths := make([]string, 0, len(a))
+		for path := range a {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths) // a fixed summation order: the same weights give the same digits
+		for _, path := range paths {
+			wa := a[path]
 			if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
 				continue
 			}

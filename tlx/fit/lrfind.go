@@ -96,17 +96,22 @@ func LRFind(m *net.Model, train *data.Dataset, start, end float64, steps int, cf
 	if len(f.Losses) < 3 {
 		return f, fmt.Errorf("LRFind: the loss diverged within %d steps: lower start (%g)", len(f.Losses), start)
 	}
-	steepest, minAt := 1, 0
-	for i := 1; i < len(f.Losses)-1; i++ {
-		slope := (f.Losses[i+1] - f.Losses[i-1]) / (math.Log(f.LRs[i+1]) - math.Log(f.LRs[i-1]))
-		prev := (f.Losses[steepest+1] - f.Losses[steepest-1]) / (math.Log(f.LRs[steepest+1]) - math.Log(f.LRs[steepest-1]))
-		if slope < prev {
-			steepest = i
-		}
-	}
+	// The steepest fall of the smoothed loss against log(lr), searched
+	// between the first tenth of the points (still noisy, and biased by the
+	// smoothing's start) and the minimum, over a window of a twentieth.
+	n := len(f.Losses)
+	minAt := 0
 	for i, l := range f.Losses {
 		if l < f.Losses[minAt] {
 			minAt = i
+		}
+	}
+	k := max(1, n/20)
+	steepest, bestSlope := minAt, math.Inf(1)
+	for i := max(n/10, k); i+k < n && i <= minAt; i++ {
+		slope := (f.Losses[i+k] - f.Losses[i-k]) / (math.Log(f.LRs[i+k]) - math.Log(f.LRs[i-k]))
+		if slope < bestSlope {
+			steepest, bestSlope = i, slope
 		}
 	}
 	f.Suggested, f.Minimum = f.LRs[steepest], f.LRs[minAt]/10
