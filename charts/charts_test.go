@@ -1,6 +1,8 @@
 package charts
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,59 @@ func TestNoJavaScriptFunctionsInOptions(t *testing.T) {
 		if strings.Contains(optionRE.FindStringSubmatch(html)[1], "function") {
 			t.Errorf("%s options contain a JavaScript function", name)
 		}
+	}
+}
+
+func TestStaticPreview(t *testing.T) {
+	if os.Getenv("TLX_ROOT") == "" {
+		root, err := filepath.Abs("..")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("TLX_ROOT", root)
+	}
+	if echartsModules() == "" || nodeFound == "" {
+		t.Fatal("node or the echarts npm package is missing: run scripts/setup.sh")
+	}
+	var pts []Point
+	for i := range 1000 {
+		pts = append(pts, Point{X: float64(i%37) / 3, Y: float64(i%101) / 7, Group: []string{"source", "target"}[i%2], Label: "x"})
+	}
+	html, err := HTML(Embedding("domains", pts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "<svg") {
+		t.Fatal("no static SVG preview in the chart's output")
+	}
+	if n := strings.Count(html, "<circle"); n < 300 || n > maxFallbackPoints+10 {
+		t.Errorf("preview draws %d points, want the scatter sampled to about %d", n, maxFallbackPoints)
+	}
+	if len(html) > 100_000 {
+		t.Errorf("1,000-point scatter with its preview is %d bytes, want <= 100 KB", len(html))
+	}
+	t.Logf("1,000-point scatter: %d bytes with preview", len(html))
+	live, err := LiveHTML(Embedding("domains", pts))
+	if err != nil || strings.Contains(live, "<svg") {
+		t.Errorf("live chart carries a preview (%v)", err)
+	}
+	curves, err := HTML(Curves("loss", Series{Name: "loss", Values: []float64{1, 0.5, 0.25}}))
+	if err != nil || !strings.Contains(curves, "<svg") || !strings.Contains(curves, "loss") {
+		t.Errorf("curves preview missing (%v)", err)
+	}
+}
+
+func TestGallery(t *testing.T) {
+	px := make([]float32, 4*4)
+	px[5] = 1
+	html, err := Gallery("top losses", []Image{{Pixels: px, H: 4, W: 4, C: 1, Caption: "true 3 / pred 5"}}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "data:image/png;base64,") || !strings.Contains(html, "true 3 / pred 5") || !strings.Contains(html, `width="16"`) {
+		t.Errorf("gallery markup:\n%s", html)
+	}
+	if _, err := Gallery("bad", []Image{{Pixels: px, H: 3, W: 3, C: 1}}, 1); err == nil {
+		t.Error("mis-sized image accepted")
 	}
 }

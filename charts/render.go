@@ -32,7 +32,7 @@ var drawn atomic.Int64
 // when the notebook inserts the markup with innerHTML), then echarts: the
 // page's own, else the notebook server's extension through RequireJS.
 var loader = template.Must(template.New("chart").Parse(
-	`<div id="{{.ID}}" class="tlx-chart" style="width:{{.Width}};height:{{.Height}};"></div>
+	`<div id="{{.ID}}" class="tlx-chart" style="width:{{.Width}};height:{{.Height}};">{{.Fallback}}</div>
 <script type="text/javascript">
 (function() {
   var id = {{.ID}};
@@ -42,13 +42,17 @@ var loader = template.Must(template.New("chart").Parse(
   for (var i = 0; i < nodes.length; i++) { if (!nodes[i].getAttribute("_echarts_instance_")) { el = nodes[i]; break; } }
   if (!el) { return; }
   function draw(echarts) {
+    el.innerHTML = "";
     var chart = echarts.init(el, null, {renderer: "canvas"});
     chart.setOption(option);
     window.addEventListener("resize", function() { chart.resize(); });
   }
   function missing() {
     el.style.height = "auto";
-    el.textContent = "tlx chart: the echarts library is not on this page (open the notebook in Jupyter with the tlx kernel installed, or export it with tlx-run).";
+    var note = document.createElement("div");
+    note.style.cssText = "color:#888;font-size:85%";
+    note.textContent = "static preview: the echarts library is not on this page (open the notebook in Jupyter with the tlx kernel, or export it with tlx-run)";
+    el.appendChild(note);
   }
   if (window.echarts) { draw(window.echarts); return; }
   if (typeof window.require === "function" && window.requirejs) {
@@ -59,10 +63,18 @@ var loader = template.Must(template.New("chart").Parse(
 })();
 </script>`))
 
-// HTML returns the markup that draws c offline. The id is derived from the
-// chart's options and its position in the process, so the same notebook
-// gives byte-identical output each time it runs.
-func HTML(c Chart) (string, error) {
+// HTML returns the markup that draws c offline, with a static SVG preview
+// inside for viewers that run no JavaScript (see StaticSVG). The id is
+// derived from the chart's options and its position in the process, so the
+// same notebook gives byte-identical output each time it runs.
+func HTML(c Chart) (string, error) { return markup(c, true) }
+
+// LiveHTML is HTML without the static preview: for charts redrawn many
+// times a second while training, where rendering previews would cost more
+// than training.
+func LiveHTML(c Chart) (string, error) { return markup(c, false) }
+
+func markup(c Chart, preview bool) (string, error) {
 	snippet := c.RenderSnippet()
 	option := strings.TrimSpace(snippet.Option)
 	if option == "" {
@@ -70,11 +82,18 @@ func HTML(c Chart) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(option))
 	id := fmt.Sprintf("tlx-chart-%s-%d", hex.EncodeToString(sum[:6]), drawn.Add(1))
+	var fallback template.HTML
+	if preview {
+		if svg, err := StaticSVG([]byte(option)); err == nil {
+			fallback = template.HTML(svg)
+		}
+	}
 	var b strings.Builder
 	err := loader.Execute(&b, struct {
 		ID, Width, Height string
 		Option            template.JS
-	}{id, DefaultWidth, DefaultHeight, template.JS(option)})
+		Fallback          template.HTML
+	}{id, DefaultWidth, DefaultHeight, template.JS(option), fallback})
 	if err != nil {
 		return "", fmt.Errorf("rendering chart markup: %w", err)
 	}

@@ -54,7 +54,10 @@ func (v *LiveView) history() *fit.History {
 	return h
 }
 
-func (v *LiveView) draw() {
+func (v *LiveView) draw() { v.render(false) }
+
+// render redraws the view; final adds the charts' static previews.
+func (v *LiveView) render(final bool) {
 	if !InNotebook() {
 		return
 	}
@@ -64,7 +67,11 @@ func (v *LiveView) draw() {
 		fmt.Fprintf(&b, `<div style="color:#555;font-size:90%%">› %s</div>`, html.EscapeString(n))
 	}
 	if h := v.history(); len(h.Epochs) > 0 {
-		if chart, err := charts.HTML(CurvesChart(v.Title, h)); err == nil {
+		html := charts.LiveHTML
+		if final {
+			html = charts.HTML
+		}
+		if chart, err := html(CurvesChart(v.Title, h)); err == nil {
 			b.WriteString(chart)
 		}
 	}
@@ -113,7 +120,7 @@ func (v *LiveView) Finish(h *fit.History) {
 	last := h.Last()
 	v.status = fmt.Sprintf("%s: done, %d epochs; last: %s", v.Title, len(h.Epochs), last)
 	if InNotebook() {
-		v.draw()
+		v.render(true)
 		gonbui.Sync()
 	}
 }

@@ -144,7 +144,7 @@ func WeightDrift(before, after *net.Model) ([]float64, error) {
 }
 
 // ShowEmbedding projects the representation of d at group of m to 2-D
-// (method "pca" or "tsne") and plots it coloured by class.
+// (method "pca", "tsne" or "umap") and plots it coloured by class.
 func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method string, seed uint64) error {
 	e, err := embed.Extract(m, d, group)
 	if err != nil {
@@ -156,8 +156,10 @@ func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method st
 		xy, _, err = embed.PCA(e, 2)
 	case "tsne":
 		xy, err = embed.TSNE(e, embed.TSNEConfig{Seed: seed})
+	case "umap":
+		xy, err = embed.UMAP(e, embed.UMAPConfig{Seed: seed})
 	default:
-		return fmt.Errorf("ShowEmbedding: method %q, want pca or tsne", method)
+		return fmt.Errorf("ShowEmbedding: method %q, want pca, tsne or umap", method)
 	}
 	if err != nil {
 		return err

@@ -5,7 +5,9 @@
 //
 // Underneath it drives Debian's nbclient and nbconvert (/usr/bin/python3);
 // the report inlines the echarts library once, so every chart draws with no
-// network.
+// network, and opens with a run manifest: notebook, machine, date, and what
+// the cells recorded (data and weight hashes, seeds, backend, versions; see
+// package manifest), also saved as NAME.manifest.json.
 package runner
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/tlx-go/tlx/charts"
+	"github.com/tlx-go/tlx/tlx/manifest"
 )
 
 //go:embed execute.py
@@ -139,10 +142,17 @@ func Run(o Options) (*Result, error) {
 	}
 	script.Close()
 
+	manifestFile, err := os.CreateTemp("", "tlx-manifest-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	manifestFile.Close()
+	defer os.Remove(manifestFile.Name())
+
 	start := time.Now()
 	cmd := exec.Command(o.Python, script.Name(), o.Notebook, o.OutNotebook, o.HTML, o.Kernel,
 		fmt.Sprint(int(o.CellTimeout.Seconds())))
-	cmd.Env = append(append(os.Environ(), "PYDEVD_DISABLE_FILE_VALIDATION=1"), o.Env...)
+	cmd.Env = append(append(os.Environ(), "PYDEVD_DISABLE_FILE_VALIDATION=1", manifest.EnvVar+"="+manifestFile.Name()), o.Env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -166,6 +176,17 @@ func Run(o Options) (*Result, error) {
 	page, err = charts.InlineLibrary(page, echarts)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", o.HTML, err)
+	}
+	recorded, err := manifest.Read(manifestFile.Name())
+	if err != nil {
+		return nil, fmt.Errorf("reading the run manifest: %w", err)
+	}
+	entries := append(machineEntries(start, o), recorded...)
+	if page, err = insertManifest(page, entries); err != nil {
+		return nil, fmt.Errorf("report %s: %w", o.HTML, err)
+	}
+	if err := writeManifestJSON(strings.TrimSuffix(o.HTML, filepath.Ext(o.HTML))+".manifest.json", entries); err != nil {
+		return nil, err
 	}
 	if err := os.WriteFile(o.HTML, page, 0o644); err != nil {
 		return nil, err

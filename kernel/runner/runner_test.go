@@ -135,6 +135,14 @@ func TestWelcomeReportDrawsOffline(t *testing.T) {
 	if regexp.MustCompile(`<script[^>]+src="https?:`).Match(page) {
 		t.Error("report loads a script from the network")
 	}
+	for _, want := range []string{"Run manifest", "GoMLX backend", "github.com/gomlx/gomlx", "v0.28.16", "machine", "00-welcome.ipynb"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report manifest lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "welcome.manifest.json")); err != nil {
+		t.Errorf("no manifest JSON next to the report: %v", err)
+	}
 	p, err := headless.Open(res.HTML, headless.Options{})
 	if err != nil {
 		t.Fatal(err)

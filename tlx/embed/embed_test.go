@@ -42,7 +42,8 @@ func TestPCAFindsTheMainDirection(t *testing.T) {
 	}
 }
 
-func TestTSNESeparatesClustersReproducibly(t *testing.T) {
+// clusters returns 120 points in 3 well-separated 10-D clusters.
+func clusters() (*Matrix, []int) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	x := &Matrix{N: 120, Dim: 10}
 	labels := make([]int, 120)
@@ -56,10 +57,12 @@ func TestTSNESeparatesClustersReproducibly(t *testing.T) {
 			x.Data = append(x.Data, center+rng.NormFloat64())
 		}
 	}
-	y, err := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return x, labels
+}
+
+// neighbourAgreement counts points whose nearest neighbour in the plane
+// has their label.
+func neighbourAgreement(y *Matrix, labels []int) int {
 	agree := 0
 	for i := range 120 {
 		best, bd := -1, math.Inf(1)
@@ -76,7 +79,16 @@ func TestTSNESeparatesClustersReproducibly(t *testing.T) {
 			agree++
 		}
 	}
-	if agree < 114 {
+	return agree
+}
+
+func TestTSNESeparatesClustersReproducibly(t *testing.T) {
+	x, labels := clusters()
+	y, err := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agree := neighbourAgreement(y, labels); agree < 114 {
 		t.Errorf("nearest neighbour in the t-SNE plane shares the cluster for %d of 120 points, want >= 114", agree)
 	}
 	y2, _ := TSNE(x, TSNEConfig{Perplexity: 15, Iterations: 300, Seed: 5})
@@ -105,5 +117,21 @@ func TestExtract(t *testing.T) {
 	}
 	if raw := FromDataset(d); raw.Dim != 64 {
 		t.Errorf("raw rows have %d values, want 64", raw.Dim)
+	}
+}
+
+func TestUMAPSeparatesClustersReproducibly(t *testing.T) {
+	x, labels := clusters()
+	y, err := UMAP(x, UMAPConfig{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agree := neighbourAgreement(y, labels); agree < 114 {
+		t.Errorf("nearest neighbour in the UMAP plane shares the cluster for %d of 120 points, want >= 114", agree)
+	}
+	y2, _ := UMAP(x, UMAPConfig{Seed: 3})
+	y3, _ := UMAP(x, UMAPConfig{Seed: 4})
+	if !slices.Equal(y.Data, y2.Data) || slices.Equal(y.Data, y3.Data) {
+		t.Error("UMAP is not a function of its seed")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"github.com/tlx-go/tlx/tlx/manifest"
 	_ "github.com/gomlx/compute/gobackend" // the embedded default backend, "go"
 )
 
@@ -77,6 +78,9 @@ func Backend() (compute.Backend, error) {
 		defaultBackend, notice, defaultBackendErr = Start(os.Getenv(compute.ConfigEnvVar))
 		if notice != "" {
 			fmt.Fprintln(os.Stderr, "tlx:", notice)
+		}
+		if defaultBackend != nil {
+			manifest.Record("backend", "GoMLX backend", defaultBackend.Name())
 		}
 	})
 	return defaultBackend, defaultBackendErr

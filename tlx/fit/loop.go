@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/manifest"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -55,6 +56,11 @@ type Config struct {
 	Checkpoint string
 
 	Callbacks []Callback
+
+	// Monitors are evaluated after every epoch and recorded in
+	// EpochLog.Metrics under their names: e.g. the source task's accuracy,
+	// to watch forgetting while fine-tuning on a target.
+	Monitors map[string]func() (float64, error)
 }
 
 // Callback observes training. Any field may be nil. An OnEpoch that
@@ -83,6 +89,8 @@ type EpochLog struct {
 	LR            float64 `json:"lr"` // base learning rate at the epoch's end
 	Seconds       float64 `json:"seconds"`
 	Cached        bool    `json:"cached,omitempty"` // trained on cached features
+	// Metrics holds the values of Config.Monitors after the epoch.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 }
 
 // StageMark marks where a stage begins in a History.
@@ -120,6 +128,10 @@ func (h *History) Append(o *History) {
 func (h *History) Series(metric string) []float64 {
 	out := make([]float64, len(h.Epochs))
 	for i, e := range h.Epochs {
+		if v, ok := e.Metrics[metric]; ok {
+			out[i] = v
+			continue
+		}
 		out[i] = map[string]float64{"train_loss": e.TrainLoss, "val_loss": e.ValLoss, "train_accuracy": e.TrainAccuracy,
 			"val_accuracy": e.ValAccuracy, "val_top5": e.ValTop5, "val_macro_f1": e.ValMacroF1, "lr": e.LR}[metric]
 	}
@@ -197,6 +209,12 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if train.Len() < cfg.BatchSize {
 		cfg.BatchSize = train.Len()
 	}
+	manifest.Record("data", "training data "+train.Name, train.Fingerprint())
+	if cfg.Val != nil {
+		manifest.Record("data", "validation data "+cfg.Val.Name, cfg.Val.Fingerprint())
+	}
+	manifest.Record("seed", "fit seed (shuffling, augmentation)", fmt.Sprint(cfg.Seed))
+	manifest.Record("seed", "model "+m.Name+" initialisation seed", fmt.Sprint(m.Seed))
 	m.ApplyTrainable()
 	trainable := slices.ContainsFunc(m.Groups, func(g *net.Group) bool { return !g.Frozen })
 	if !trainable {
@@ -423,6 +441,16 @@ epochs:
 				return r.h, err
 			}
 			log.ValLoss, log.ValAccuracy, log.ValTop5, log.ValMacroF1 = sc.Loss, sc.Accuracy, sc.Top5, sc.MacroF1
+		}
+		for name, monitor := range cfg.Monitors {
+			v, err := monitor()
+			if err != nil {
+				return r.h, fmt.Errorf("monitor %s after epoch %d: %w", name, epoch, err)
+			}
+			if log.Metrics == nil {
+				log.Metrics = map[string]float64{}
+			}
+			log.Metrics[name] = v
 		}
 		log.Seconds = time.Since(start).Seconds()
 		r.h.Epochs = append(r.h.Epochs, log)

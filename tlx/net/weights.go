@@ -163,6 +163,41 @@ func (m *Model) WeightsHash(groups ...string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// CopyWeights copies the values of every group of src that dst also has
+// into dst, except the groups named in skip (e.g. "head"): a model with
+// another head can then be evaluated on the weights src learned.
+func CopyWeights(dst, src *Model, skip ...string) error {
+	if _, err := src.Init(); err != nil {
+		return err
+	}
+	if _, err := dst.Init(); err != nil {
+		return err
+	}
+	for _, g := range src.Groups {
+		if slices.Contains(skip, g.Name) || dst.index(g.Name) < 0 {
+			continue
+		}
+		for _, v := range src.Variables(g.Name) {
+			w := dst.Store.GetVariable(v.Path())
+			if w == nil || !w.Shape().Equal(v.Shape()) {
+				return fmt.Errorf("copying weights: %s of %s has no match of shape %v in %s", v.Path(), src.Name, v.Shape().Dimensions, dst.Name)
+			}
+			t, err := v.Value()
+			if err != nil {
+				return err
+			}
+			c, err := t.LocalClone()
+			if err != nil {
+				return err
+			}
+			if err := w.SetValue(c); err != nil {
+				return fmt.Errorf("copying %s: %w", v.Path(), err)
+			}
+		}
+	}
+	return nil
+}
+
 // GroupValues returns a copy of the float32 values of a group's variables,
 // by path (for drift and freezing checks).
 func (m *Model) GroupValues(name string) (map[string][]float32, error) {

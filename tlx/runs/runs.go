@@ -29,6 +29,7 @@ import (
 
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/manifest"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -135,6 +136,9 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	}
 	if err := writeJSON(filepath.Join(r.Dir, "latest.json"), latest{Stage: r.lastStageDir, History: h}); err != nil {
 		return h, err
+	}
+	if final, err := m.WeightsHash(); err == nil {
+		manifest.Record("weights", "run "+r.Name+" final weights", final)
 	}
 	return h, nil
 }

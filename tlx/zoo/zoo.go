@@ -25,6 +25,7 @@ import (
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/manifest"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -112,6 +113,7 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 	}
 	dir := filepath.Join(CacheDir(), name)
 	if m, card, err := load(r, dir); err == nil {
+		manifest.Record("weights", "pretrained "+name, card.WeightsSHA256)
 		return m, card, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(Progress, "zoo: cached %s unusable (%v): training it again\n", name, err)
@@ -122,7 +124,11 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 	if err := Make(r, dir); err != nil {
 		return nil, nil, err
 	}
-	return load(r, dir)
+	m, card, err := load(r, dir)
+	if err == nil {
+		manifest.Record("weights", "pretrained "+name, card.WeightsSHA256)
+	}
+	return m, card, err
 }
 
 func load(r Recipe, dir string) (*net.Model, *Card, error) {

@@ -1,0 +1,76 @@
+package tlx
+
+import (
+	"fmt"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/tlx-go/tlx/charts"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// ShowTopLosses shows the n examples of d the model gets most wrong (the
+// highest loss), each with its true and predicted class.
+func ShowTopLosses(m *net.Model, d *data.Dataset, n int) error {
+	if len(d.Shape) != 3 {
+		return fmt.Errorf("ShowTopLosses: dataset %q is not images (example shape %v)", d.Name, d.Shape)
+	}
+	logits, err := fit.Outputs(m, d, "")
+	if err != nil {
+		return err
+	}
+	k := len(d.Classes)
+	var images []charts.Image
+	for _, i := range fit.TopLosses(logits, d.Y, k, n) {
+		row := logits[i*k : (i+1)*k]
+		pred := 0
+		for j, v := range row {
+			if v > row[pred] {
+				pred = j
+			}
+		}
+		images = append(images, charts.Image{Pixels: d.Example(i), H: d.Shape[0], W: d.Shape[1], C: d.Shape[2],
+			Caption: fmt.Sprintf("#%d %s→%s", i, d.Classes[d.Y[i]], d.Classes[pred])})
+	}
+	html, err := charts.Gallery(fmt.Sprintf("top %d losses on %s (true→predicted)", len(images), d.Name), images, 3)
+	if err != nil {
+		return err
+	}
+	if InNotebook() {
+		gonbui.DisplayHTML(html)
+		gonbui.Sync()
+		return nil
+	}
+	for _, im := range images {
+		fmt.Println(im.Caption)
+	}
+	return nil
+}
+
+// SourceAccuracy returns a fit monitor that measures the source task while
+// m is fine-tuned on a target: it copies m's weights, except its head, into
+// source (the model with the source head) and evaluates source on
+// sourceVal. Put it in fit.Config.Monitors to watch forgetting.
+func SourceAccuracy(m, source *net.Model, sourceVal *data.Dataset) func() (float64, error) {
+	return func() (float64, error) {
+		if err := net.CopyWeights(source, m, net.HeadName); err != nil {
+			return 0, err
+		}
+		s, err := fit.Evaluate(source, sourceVal)
+		return s.Accuracy, err
+	}
+}
+
+// ForgettingChart draws the target's validation accuracy and a monitored
+// source-task metric across epochs, stages marked: what fine-tuning gains
+// on one against what it loses on the other.
+func ForgettingChart(title string, h *fit.History, monitor string) charts.Chart {
+	var marks []charts.Mark
+	for _, s := range h.Stages {
+		marks = append(marks, charts.Mark{Epoch: s.FirstEpoch, Label: s.Name})
+	}
+	return charts.CurvesWithMarks(title, marks,
+		charts.Series{Name: "target: val accuracy", Values: h.Series("val_accuracy")},
+		charts.Series{Name: "source: " + monitor, Values: h.Series(monitor)})
+}
