@@ -5,6 +5,7 @@
 package notebooks_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,5 +78,59 @@ func TestFineTuningRestoresOnRerun(t *testing.T) {
 	stages, err := filepath.Glob(filepath.Join(runs, "fmnist59", "stages", "*"))
 	if err != nil || len(stages) != 3 {
 		t.Errorf("stage folders after two runs: %v (want the same 3)", stages)
+	}
+
+	// Reproducibility: a fresh run elsewhere trains again and must give the
+	// very same metrics, bit for bit.
+	other := t.TempDir()
+	execute(t, "01-fine-tuning.ipynb", other)
+	a, errA := os.ReadFile(filepath.Join(runs, "fmnist59", "latest.json"))
+	b, errB := os.ReadFile(filepath.Join(other, "fmnist59", "latest.json"))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if histories(t, a) != histories(t, b) {
+		t.Errorf("two executions gave different histories:\n%s\n%s", histories(t, a), histories(t, b))
+	}
+}
+
+// histories returns the epochs of a run's latest.json, without timings.
+func histories(t *testing.T, latest []byte) string {
+	t.Helper()
+	var l struct {
+		History struct{ Epochs []map[string]any } `json:"history"`
+	}
+	if err := json.Unmarshal(latest, &l); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range l.History.Epochs {
+		delete(e, "seconds")
+		line, _ := json.Marshal(e)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+var chartData = regexp.MustCompile(`(?s)<div id="tlx-chart-[^"]*".*?var option = .*?;\n`)
+
+// TestExportsAreByteIdentical executes the welcome notebook twice: the
+// chart markup and data in the two reports must be the same bytes.
+func TestExportsAreByteIdentical(t *testing.T) {
+	var pages [2]string
+	for i := range pages {
+		res := execute(t, "00-welcome.ipynb", t.TempDir())
+		data, err := os.ReadFile(res.HTML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages[i] = strings.Join(chartData.FindAllString(string(data), -1), "\n")
+	}
+	if pages[0] == "" {
+		t.Fatal("no chart found in the report")
+	}
+	if pages[0] != pages[1] {
+		t.Error("the two exports' charts differ")
 	}
 }

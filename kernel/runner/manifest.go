@@ -44,10 +44,15 @@ var bodyTag = regexp.MustCompile(`<body[^>]*>`)
 // insertManifest puts the manifest table at the top of the report body and
 // returns the page.
 func insertManifest(page []byte, entries []manifest.Entry) ([]byte, error) {
-	loc := bodyTag.FindIndex(page)
+	head := bytes.Index(page, []byte("</head>"))
+	if head < 0 {
+		return nil, fmt.Errorf("report has no </head>")
+	}
+	loc := bodyTag.FindIndex(page[head:])
 	if loc == nil {
 		return nil, fmt.Errorf("report has no <body> for the manifest")
 	}
+	loc[0], loc[1] = loc[0]+head, loc[1]+head
 	var b strings.Builder
 	b.WriteString(`<div class="tlx-manifest" style="font-family:monospace;font-size:85%;margin:1em 2em;padding:0.5em 1em;border:1px solid #ccc;background:#fafafa">`)
 	b.WriteString(`<div style="font-weight:bold;margin-bottom:0.3em">Run manifest</div><table style="border-collapse:collapse">`)

@@ -173,16 +173,17 @@ func Run(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err = charts.InlineLibrary(page, echarts)
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", o.HTML, err)
-	}
 	recorded, err := manifest.Read(manifestFile.Name())
 	if err != nil {
 		return nil, fmt.Errorf("reading the run manifest: %w", err)
 	}
 	entries := append(machineEntries(start, o), recorded...)
 	if page, err = insertManifest(page, entries); err != nil {
+		return nil, fmt.Errorf("report %s: %w", o.HTML, err)
+	}
+	// The library goes in last: its code contains "<body" strings that must
+	// not be mistaken for the page's body.
+	if page, err = charts.InlineLibrary(page, echarts); err != nil {
 		return nil, fmt.Errorf("report %s: %w", o.HTML, err)
 	}
 	if err := writeManifestJSON(strings.TrimSuffix(o.HTML, filepath.Ext(o.HTML))+".manifest.json", entries); err != nil {
