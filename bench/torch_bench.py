@@ -8,6 +8,7 @@ batch 32 (a: forward, b: train step), W3 MLP 784-512-256-10 batch 256 train.
 Uses Debian's python3-torch 1.13 and torchvision 0.14 with 2 threads.
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -40,8 +41,14 @@ def spec(w):
 def main():
     w, iters = sys.argv[1], int(sys.argv[2])
     model, shape, mode = spec(w)
-    x = torch.rand(*shape)
-    y = torch.randint(0, 10, (shape[0],))
+    device = os.environ.get("TLX_TORCH_DEVICE", "cpu")  # bench/gpu.sh sets cuda
+    model = model.to(device)
+    x = torch.rand(*shape, device=device)
+    y = torch.randint(0, 10, (shape[0],), device=device)
+    def sync():
+        if device != "cpu":
+            torch.cuda.synchronize()
+
     if mode == "head":
         for p in model.parameters():
             p.requires_grad = False
@@ -53,6 +60,7 @@ def main():
         def step():
             with torch.no_grad():
                 model(x)
+            sync()
     else:
         model.train()
         opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
@@ -62,6 +70,7 @@ def main():
             opt.zero_grad()
             loss_fn(model(x), y).backward()
             opt.step()
+            sync()
 
     t = time.perf_counter()
     step()
@@ -74,7 +83,7 @@ def main():
         times.append(time.perf_counter() - t)
     times.sort()
     med = times[len(times) // 2]
-    print(json.dumps({"side": "pytorch", "workload": w, "backend": f"torch {torch.__version__} cpu x2",
+    print(json.dumps({"side": "pytorch", "workload": w, "backend": f"torch {torch.__version__} {device}" + (" x2" if device == "cpu" else ""),
                       "img_per_s": shape[0] / med, "first_step_s": first,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 

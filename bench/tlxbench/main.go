@@ -118,7 +118,7 @@ func run(w string, iters int) (result, error) {
 		if err != nil {
 			return result{}, err
 		}
-		step = func() { e.MustCall1(x()) }
+		step = func() { e.MustCall1(x()).Value() } // reading the logits waits for an accelerator
 	} else {
 		ts, err := fit.NewTrainStep(m, fit.Adam(), 1e-3)
 		if err != nil {
