@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tlx against PyTorch on this machine: builds tlxbench, then runs every
-# workload interleaved with PyTorch and appends the table to bench/RESULTS.md.
+# tlx against PyTorch on this machine: builds tlxbench (with the ONNX Runtime
+# backend), then runs every workload interleaved — PyTorch, tlx on the Go
+# backend, tlx on ONNX Runtime — and appends the table to bench/RESULTS.md.
 #   bash bench/run.sh [--reps N] [--workloads W1a,W1b,...]
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
@@ -13,5 +14,6 @@ if [ -n "${missing:-}" ]; then
   $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing
 fi
 mkdir -p .tlx/bin
-go build -o .tlx/bin/tlxbench ./bench/tlxbench
-go run ./bench/compare -tlx .tlx/bin/tlxbench -out bench/RESULTS.md "$@"
+[ -f .tlx/lib/libonnxruntime.so.1 ] || bash scripts/setup.sh
+go build -tags onnx -o .tlx/bin/tlxbench ./bench/tlxbench
+go run ./bench/compare -tlx .tlx/bin/tlxbench -ort "$(pwd)/.tlx/lib/libonnxruntime.so.1" -out bench/RESULTS.md "$@"

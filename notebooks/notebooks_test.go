@@ -38,6 +38,9 @@ func execute(t *testing.T, name, runsDir string) *runner.Result {
 		t.Fatal(err)
 	}
 	_ = headless.SaveArtifact(strings.TrimSuffix(name, ".ipynb")+".png", page.PNG)
+	if ink := page.InkFraction(); ink < 0.01 {
+		t.Errorf("%s: the report's screenshot is %.4f ink: nearly blank", name, ink)
+	}
 	divs := chartDiv.FindAllString(page.DOM, -1)
 	for _, d := range divs {
 		if !strings.Contains(d, "_echarts_instance_") {

@@ -35,4 +35,15 @@ if ! cmp -s scripts/npm/package-lock.json .tlx/npm/package-lock.json || [ ! -f .
   (cd .tlx/npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# ONNX Runtime for the onnx backend (go build -tags onnx): the shared library
+# shipped inside the npm package onnxruntime-node (its install script, which
+# downloads more, is not run).
+if [ "$(uname -m)" = x86_64 ] && [ ! -f .tlx/lib/libonnxruntime.so.1 ]; then
+  mkdir -p .tlx/ort .tlx/lib
+  (cd .tlx/ort && npm pack --silent onnxruntime-node@1.30.0 >/dev/null)
+  tar -xzf .tlx/ort/onnxruntime-node-1.30.0.tgz -C .tlx/ort package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  mv .tlx/ort/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 .tlx/lib/
+  rm -rf .tlx/ort
+fi
+
 go run ./kernel/cmd/tlx-kernel install

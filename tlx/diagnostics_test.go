@@ -54,3 +54,36 @@ func TestSourceAccuracyMonitorSeesForgetting(t *testing.T) {
 		t.Errorf("forgetting chart lacks the source series or the stage mark (%v)", err)
 	}
 }
+
+func TestShowDomainsAndEmbeddings(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := d.Take(60, 1), d.Take(60, 2)
+	m := arch.MLP("mlp", []int{16}, 10, 8, 8, 1)
+	for _, method := range []string{"pca", "tsne", "umap"} {
+		if err := ShowDomains("domains", m, m.FeatureGroup(), method, 1, map[string]*data.Dataset{"a": a, "b": b}); err != nil {
+			t.Errorf("%s: %v", method, err)
+		}
+		if err := ShowEmbedding("classes", m, a, m.FeatureGroup(), method, 1); err != nil {
+			t.Errorf("%s: %v", method, err)
+		}
+	}
+	if err := ShowDomains("domains", m, m.FeatureGroup(), "lda", 1, map[string]*data.Dataset{"a": a}); err == nil || !strings.Contains(err.Error(), "lda") {
+		t.Errorf("unknown projection error = %v", err)
+	}
+	if err := ShowTopLosses(m, d.Take(50, 3), 5); err != nil {
+		t.Error(err)
+	}
+	view, err := NewPlanView(m, fit.Plan{{Name: "head", TrainLast: 1, Epochs: 1, LR: 1e-2}, {Name: "all", Epochs: 1, LR: 1e-3, LRLow: 1e-5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if view.Cells[0][0] != "frozen" || !strings.HasPrefix(view.Cells[0][1], "train, LR 1e-05") || !strings.Contains(view.HTML(), "<table") {
+		t.Errorf("plan view cells %v", view.Cells)
+	}
+	if m.Groups[0].Frozen || m.Groups[0].LRMult != 0 {
+		t.Error("NewPlanView changed the model's own settings")
+	}
+}

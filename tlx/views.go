@@ -150,17 +150,7 @@ func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method st
 	if err != nil {
 		return err
 	}
-	var xy *embed.Matrix
-	switch method {
-	case "pca":
-		xy, _, err = embed.PCA(e, 2)
-	case "tsne":
-		xy, err = embed.TSNE(e, embed.TSNEConfig{Seed: seed})
-	case "umap":
-		xy, err = embed.UMAP(e, embed.UMAPConfig{Seed: seed})
-	default:
-		return fmt.Errorf("ShowEmbedding: method %q, want pca, tsne or umap", method)
-	}
+	xy, err := project(e, method, seed)
 	if err != nil {
 		return err
 	}
@@ -179,4 +169,62 @@ func ShowConfusion(title string, m *net.Model, d *data.Dataset) (fit.Scores, err
 		return s, err
 	}
 	return s, Show(charts.Confusion(fmt.Sprintf("%s (accuracy %.3f)", title, s.Accuracy), d.Classes, s.Confusion))
+}
+
+// ShowDomains projects two datasets' representations at group of m
+// together (method "pca", "tsne" or "umap") and plots them coloured by
+// domain: how far apart source and target lie, before or after adaptation.
+func ShowDomains(title string, m *net.Model, group, method string, seed uint64, domains map[string]*data.Dataset) error {
+	names := make([]string, 0, len(domains))
+	for n := range domains {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var all *embed.Matrix
+	var labels, classes []string
+	for _, n := range names {
+		d := domains[n]
+		e, err := embed.Extract(m, d, group)
+		if err != nil {
+			return err
+		}
+		if all == nil {
+			all = &embed.Matrix{Dim: e.Dim}
+		}
+		if e.Dim != all.Dim {
+			return fmt.Errorf("ShowDomains: %s gives %d values per example at %s, %s gives %d", n, e.Dim, group, names[0], all.Dim)
+		}
+		all.Data = append(all.Data, e.Data...)
+		all.N += e.N
+		for i := range d.Len() {
+			labels = append(labels, n)
+			classes = append(classes, d.Classes[d.Y[i]])
+		}
+	}
+	if all == nil {
+		return fmt.Errorf("ShowDomains: no datasets")
+	}
+	xy, err := project(all, method, seed)
+	if err != nil {
+		return err
+	}
+	points := make([]charts.Point, all.N)
+	for i := range points {
+		points[i] = charts.Point{X: xy.Row(i)[0], Y: xy.Row(i)[1], Group: labels[i], Label: labels[i] + ": " + classes[i]}
+	}
+	return Show(charts.Embedding(title, points))
+}
+
+// project maps rows to 2-D with the named method.
+func project(e *embed.Matrix, method string, seed uint64) (*embed.Matrix, error) {
+	switch method {
+	case "pca":
+		xy, _, err := embed.PCA(e, 2)
+		return xy, err
+	case "tsne":
+		return embed.TSNE(e, embed.TSNEConfig{Seed: seed})
+	case "umap":
+		return embed.UMAP(e, embed.UMAPConfig{Seed: seed})
+	}
+	return nil, fmt.Errorf("projection %q: want pca, tsne or umap", method)
 }

@@ -42,12 +42,14 @@ var descriptions = map[string]string{
 	"W2b": "ResNet-18 64×64×3 train step, batch 32",
 	"W3":  "MLP 784-512-256-10 train step, batch 256",
 	"W4":  "fine-tuning epoch, head only, feature cache on vs off (tlx only)",
+	"W5":  "head-only Fit building the feature cache: prefix on the Go backend vs on ONNX Runtime (mixed execution)",
 }
 
 func main() {
 	reps := flag.Int("reps", 3, "interleaved repetitions per workload")
 	iters := flag.Int("iters", 10, "timed iterations per run")
-	only := flag.String("workloads", "W1a,W1b,W1c,W3,W2a,W2b,W4", "comma-separated workloads")
+	only := flag.String("workloads", "W1a,W1b,W1c,W3,W2a,W2b,W4,W5", "comma-separated workloads")
+	ortLib := flag.String("ort", "", "libonnxruntime.so.1: also run tlx on the ONNX Runtime backend (tlxbench built with -tags onnx)")
 	out := flag.String("out", "", "append the results to this Markdown file")
 	tlxBin := flag.String("tlx", "", "tlxbench binary (built by run.sh)")
 	flag.Parse()
@@ -55,39 +57,62 @@ func main() {
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n## %s — %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine())
 	fmt.Fprintf(&table, "%s; %d repetitions interleaved, median of medians; each run a fresh process.\n\n", versions(), *reps)
-	table.WriteString("| workload | PyTorch img/s | tlx img/s | tlx / PyTorch | first step PyTorch / tlx (s) | peak RSS PyTorch / tlx (MB) | other CPU (s) | notes |\n")
-	table.WriteString("|---|---|---|---|---|---|---|---|\n")
+	table.WriteString("| workload | PyTorch img/s | tlx Go img/s | tlx ORT img/s | best tlx / PyTorch | first step PyTorch / Go / ORT (s) | peak RSS PyTorch / Go / ORT (MB) | other CPU (s) | notes |\n")
+	table.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	for _, w := range strings.Split(*only, ",") {
-		var torch, tlx []result
+		var torch, goRuns, ortRuns []result
 		for range *reps {
-			if w != "W4" {
-				r, err := measure("pytorch", w, *iters, *tlxBin)
+			if w != "W4" && w != "W5" {
+				r, err := measure("pytorch", w, *iters, *tlxBin, nil)
 				if err != nil {
-					fmt.Fprintln(os.Stderr, err)
-					os.Exit(1)
+					fail(err)
 				}
 				torch = append(torch, r)
 			}
-			r, err := measure("tlx", w, *iters, *tlxBin)
+			r, err := measure("tlx", w, *iters, *tlxBin, nil)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
+				fail(err)
 			}
-			tlx = append(tlx, r)
+			goRuns = append(goRuns, r)
+			if *ortLib != "" && w != "W4" {
+				env := []string{"ONNXRUNTIME_SHARED_LIBRARY_PATH=" + *ortLib, "GOMLX_BACKEND=onnx:cpu"}
+				if w == "W5" { // the Go backend trains, ORT computes the prefix
+					env = []string{"ONNXRUNTIME_SHARED_LIBRARY_PATH=" + *ortLib, "TLX_PREFIX_BACKEND=onnx:cpu"}
+				}
+				r, err := measure("tlx", w, *iters, *tlxBin, env)
+				if err != nil {
+					fail(err)
+				}
+				ortRuns = append(ortRuns, r)
+			}
 		}
-		t, g := median(torch), median(tlx)
-		ratio, tp, first, rss := "–", "–", fmt.Sprintf("– / %.2f", g.FirstStep), fmt.Sprintf("– / %.0f", g.PeakRSSMB)
+		t, g, o := median(torch), median(goRuns), median(ortRuns)
+		cell := func(runs []result, f string, v float64) string {
+			if len(runs) == 0 {
+				return "–"
+			}
+			return fmt.Sprintf(f, v)
+		}
+		best := max(g.ImgPerS, o.ImgPerS)
+		ratio := "–"
 		if len(torch) > 0 {
-			ratio = fmt.Sprintf("**%.2fx**", g.ImgPerS/t.ImgPerS)
-			tp = fmt.Sprintf("%.0f", t.ImgPerS)
-			first = fmt.Sprintf("%.2f / %.2f", t.FirstStep, g.FirstStep)
-			rss = fmt.Sprintf("%.0f / %.0f", t.PeakRSSMB, g.PeakRSSMB)
+			ratio = fmt.Sprintf("**%.2fx**", best/t.ImgPerS)
+		} else if w == "W5" && len(ortRuns) > 0 {
+			ratio = fmt.Sprintf("ORT prefix %.1fx faster", o.ImgPerS/g.ImgPerS)
 		}
+		first := fmt.Sprintf("%s / %.2f / %s", cell(torch, "%.2f", t.FirstStep), g.FirstStep, cell(ortRuns, "%.2f", o.FirstStep))
+		rss := fmt.Sprintf("%s / %.0f / %s", cell(torch, "%.0f", t.PeakRSSMB), g.PeakRSSMB, cell(ortRuns, "%.0f", o.PeakRSSMB))
 		other := 0.0
-		for _, r := range append(torch, tlx...) {
+		for _, r := range append(append(torch, goRuns...), ortRuns...) {
 			other += r.OtherCPU
 		}
-		fmt.Fprintf(&table, "| %s %s | %s | %.0f | %s | %s | %s | %.1f | %s |\n", w, descriptions[w], tp, g.ImgPerS, ratio, first, rss, other, g.Extra)
+		notes := strings.Trim(strings.Join([]string{g.Extra, o.Extra}, "; "), "; ")
+		fmt.Fprintf(&table, "| %s %s | %s | %.0f | %s | %s | %s | %s | %.1f | %s |\n", w, descriptions[w], cell(torch, "%.0f", t.ImgPerS),
+			g.ImgPerS, cell(ortRuns, "%.0f", o.ImgPerS), ratio, first, rss, other, notes)
 		fmt.Fprintf(os.Stderr, "%s done\n", w)
 	}
 	fmt.Print(table.String())
@@ -121,13 +146,14 @@ func median(rs []result) result {
 
 // measure runs one side once and records the CPU that other processes
 // used meanwhile (machine busy time minus this run's own CPU time).
-func measure(side, w string, iters int, tlxBin string) (result, error) {
+func measure(side, w string, iters int, tlxBin string, env []string) (result, error) {
 	var cmd *exec.Cmd
 	if side == "pytorch" {
 		cmd = exec.Command("/usr/bin/python3", "bench/torch_bench.py", w, strconv.Itoa(iters))
 	} else {
 		cmd = exec.Command(tlxBin, "-workload", w, "-iters", strconv.Itoa(iters))
 	}
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	busy0 := busySeconds()
@@ -180,5 +206,5 @@ func machine() string {
 }
 
 func versions() string {
-	return "gomlx v0.28.16, compute v0.1.14 (Go backend, GOEXPERIMENT=simd), " + runtime.Version() + "; PyTorch 1.13.1 (Debian), 2 threads"
+	return "gomlx v0.28.16, compute v0.1.14 (Go backend, GOEXPERIMENT=simd), compute-onnx v0.1.13 + ONNX Runtime 1.30.0 (npm onnxruntime-node), " + runtime.Version() + "; PyTorch 1.13.1 (Debian), 2 threads"
 }

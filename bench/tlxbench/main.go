@@ -74,6 +74,9 @@ func run(w string, iters int) (result, error) {
 	if w == "W4" {
 		return epochCache(iters)
 	}
+	if w == "W5" {
+		return mixedPrefix()
+	}
 	m, batch, mode, err := spec(w)
 	if err != nil {
 		return result{}, err
@@ -219,6 +222,41 @@ func epochCache(epochs int) (result, error) {
 	}
 	return result{ImgPerS: float64(d.Len()) / on, FirstStep: 0,
 		Extra: fmt.Sprintf("epoch %.3fs cached vs %.2fs full: %.0fx", on, off, off/on)}, nil
+}
+
+// mixedPrefix times a head-only Fit of one epoch whose feature cache is
+// built from scratch: the frozen ResNet prefix run on this process's
+// backend, or on the backend named by TLX_PREFIX_BACKEND (mixed
+// execution). ImgPerS counts images through the whole Fit.
+func mixedPrefix() (result, error) {
+	d, err := data.FashionMNIST("train")
+	if err != nil {
+		return result{}, err
+	}
+	d = d.Take(2000, 1)
+	dir, err := os.MkdirTemp("", "tlxbench-prefix-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 8, Classes: 10, SmallInput: true}, 28, 28, 1)
+	if err := m.FreezeTo(-1); err != nil {
+		return result{}, err
+	}
+	if _, err := m.Init(); err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	h, err := fit.Fit(m, d, fit.Config{Epochs: 1, CacheDir: dir})
+	if err != nil {
+		return result{}, err
+	}
+	secs := time.Since(start).Seconds()
+	prefix := "same backend"
+	if p := os.Getenv("TLX_PREFIX_BACKEND"); p != "" {
+		prefix = p
+	}
+	return result{ImgPerS: float64(d.Len()) / secs, Extra: fmt.Sprintf("prefix on %s: %.2fs for 2,000 images (%s)", prefix, secs, h.Notes[0][:40])}, nil
 }
 
 // peakRSS reads the process's peak resident set (VmHWM) in MB.

@@ -135,3 +135,35 @@ func TestUMAPSeparatesClustersReproducibly(t *testing.T) {
 		t.Error("UMAP is not a function of its seed")
 	}
 }
+
+// The projections' cost on 1,000 points of 64 values (the closing note of
+// the charts issue quotes these): go test -bench . ./tlx/embed
+func benchData() *Matrix {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := &Matrix{N: 1000, Dim: 64}
+	for i := range 1000 * 64 {
+		x.Data = append(x.Data, rng.NormFloat64()+float64((i/64)%5))
+	}
+	return x
+}
+
+func BenchmarkPCA(b *testing.B) {
+	x := benchData()
+	for b.Loop() {
+		PCA(x, 2)
+	}
+}
+
+func BenchmarkTSNE(b *testing.B) {
+	x := benchData()
+	for b.Loop() {
+		TSNE(x, TSNEConfig{Seed: 1})
+	}
+}
+
+func BenchmarkUMAP(b *testing.B) {
+	x := benchData()
+	for b.Loop() {
+		UMAP(x, UMAPConfig{Seed: 1})
+	}
+}

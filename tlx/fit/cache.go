@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
@@ -93,7 +96,7 @@ func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*da
 		}
 		// An unreadable cache file is recomputed and replaced.
 	}
-	exec, err := newOutputExec(m, last)
+	exec, err := prefixExec(m, last, cfg.PrefixBackend)
 	if err != nil {
 		return nil, false, err
 	}
@@ -137,4 +140,33 @@ func prod(dims []int) int {
 		n *= d
 	}
 	return n
+}
+
+// prefixExec builds the executable that computes the frozen prefix's
+// outputs: on the model's backend, or on another one (mixed execution). On
+// another backend the weights enter the graph as constants, read from the
+// model's variables: nothing is trained there.
+func prefixExec(m *net.Model, last string, other compute.Backend) (*model.Exec, error) {
+	if other == nil {
+		return newOutputExec(m, last)
+	}
+	// A store of constants for the other backend: the same variables,
+	// values copied to host memory.
+	consts := model.NewStore().WithVariableAsConst(true)
+	for v := range m.Store.RootScope().IterVariables() {
+		t, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		local, err := t.LocalClone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := consts.CreateVariable(v.Path(), local); err != nil {
+			return nil, fmt.Errorf("copying %s for the prefix backend: %w", v.Path(), err)
+		}
+	}
+	return model.NewExec(other, consts, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return m.Forward(scope, x, false, last)
+	})
 }

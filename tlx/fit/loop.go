@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/engine"
 	"github.com/tlx-go/tlx/tlx/manifest"
 	"github.com/tlx-go/tlx/tlx/net"
 )
@@ -49,6 +50,11 @@ type Config struct {
 
 	FeatureCache CacheMode
 	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder
+	// PrefixBackend, when set, computes the cached features of the frozen
+	// prefix on another backend (mixed execution: e.g. ONNX Runtime for the
+	// frozen part, the Go backend for training the rest). The environment
+	// variable TLX_PREFIX_BACKEND (e.g. "onnx:cpu") sets it for a process.
+	PrefixBackend compute.Backend
 
 	// Checkpoint, when set, is a safetensors file rewritten (atomically)
 	// with the model's weights after every epoch and when training is
@@ -224,6 +230,19 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.PrefixBackend == nil {
+		if name := os.Getenv("TLX_PREFIX_BACKEND"); name != "" {
+			b, notice, err := engine.Start(name)
+			if err != nil {
+				return nil, err
+			}
+			if notice != "" {
+				return nil, fmt.Errorf("TLX_PREFIX_BACKEND: %s", notice)
+			}
+			cfg.PrefixBackend = b
+			defer b.Finalize()
+		}
+	}
 	r := &runner{m: m, cfg: cfg, backend: backend, h: &History{}}
 	if cfg.Stage != "" {
 		r.h.Stages = []StageMark{{Name: cfg.Stage, FirstEpoch: 1}}
@@ -311,8 +330,12 @@ func (r *runner) prepareInputs(train *data.Dataset) error {
 	if hit {
 		state = "loaded from disk"
 	}
-	r.note("feature cache on: groups up to %s are frozen, so their outputs (%v per example) were %s in %.1fs; training the rest on them",
-		prefix, tf.Shape, state, time.Since(start).Seconds())
+	on := ""
+	if r.cfg.PrefixBackend != nil && !hit {
+		on = " on " + r.cfg.PrefixBackend.Name()
+	}
+	r.note("feature cache on: groups up to %s are frozen, so their outputs (%v per example) were %s%s in %.1fs; training the rest on them",
+		prefix, tf.Shape, state, on, time.Since(start).Seconds())
 	return nil
 }
 

@@ -44,8 +44,14 @@ func (m *Model) forget() {
 	c.execs = map[string]*model.Exec{}
 }
 
-// Backend is the backend the model computes on (engine.Backend).
-func (m *Model) Backend() (compute.Backend, error) { return engine.Backend() }
+// Backend is the backend the model computes on: Compute if set, else
+// engine.Backend.
+func (m *Model) Backend() (compute.Backend, error) {
+	if m.Compute != nil {
+		return m.Compute, nil
+	}
+	return engine.Backend()
+}
 
 func (m *Model) inferenceExec(until string) (*model.Exec, error) {
 	c := m.cache()

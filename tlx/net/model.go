@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/tlx-go/tlx/tlx/nn"
@@ -84,6 +85,9 @@ type Model struct {
 	Groups     []*Group
 	Store      *model.Store
 	Seed       int64
+	// Compute, when set, is the backend this model computes on instead of
+	// the process's default (engine.Backend).
+	Compute compute.Backend
 
 	shapes [][]int // group output shapes once Init ran (nil after a change)
 }

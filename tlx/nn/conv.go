@@ -17,25 +17,42 @@ func padding(n, k, s int) (out, pad int) {
 }
 
 // patches gathers the k×k neighbourhood of every output position of x
-// [B,H,W,C] (padding k/2, stride s) as k*k strided views, each
-// [B,outH,outW,C], in row-major tap order.
+// [B,H,W,C] (padding k/2, stride s) as k*k views, each [B,outH,outW,C], in
+// row-major tap order.
+//
+// For stride s > 1 the padded image is first folded into s×s phases
+// ([B,H/s,s,W/s,s,C], padded up to multiples of s): each tap is then a
+// plain slice of one phase. Strided slices would do the same, but their
+// gradient needs interior padding, which ONNX Runtime does not have.
 func patches(x *graph.Node, k, s int, padValue float64) (taps []*graph.Node, outH, outW int) {
 	if k%2 == 0 {
 		panic(fmt.Errorf("nn: window %d: want an odd window size", k))
 	}
 	d := x.Shape().Dimensions
+	b, c := d[0], d[3]
 	outH, pad := padding(d[1], k, s)
 	outW, _ = padding(d[2], k, s)
-	if pad > 0 {
+	hp, wp := d[1]+2*pad, d[2]+2*pad
+	extraH, extraW := (s-hp%s)%s, (s-wp%s)%s
+	if pad+extraH+extraW > 0 {
 		x = graph.Pad(x, graph.Scalar(x.Graph(), x.DType(), padValue), graph.PadAxis{},
-			graph.PadAxis{Start: pad, End: pad}, graph.PadAxis{Start: pad, End: pad}, graph.PadAxis{})
+			graph.PadAxis{Start: pad, End: pad + extraH}, graph.PadAxis{Start: pad, End: pad + extraW}, graph.PadAxis{})
 	}
+	if s == 1 {
+		for i := range k {
+			for j := range k {
+				taps = append(taps, graph.Slice(x, graph.AxisRange(), graph.AxisRange(i, i+outH), graph.AxisRange(j, j+outW), graph.AxisRange()))
+			}
+		}
+		return taps, outH, outW
+	}
+	phases := graph.Reshape(x, b, (hp+extraH)/s, s, (wp+extraW)/s, s, c)
 	for i := range k {
 		for j := range k {
-			taps = append(taps, graph.Slice(x, graph.AxisRange(),
-				graph.AxisRange(i, i+(outH-1)*s+1).Stride(s),
-				graph.AxisRange(j, j+(outW-1)*s+1).Stride(s),
-				graph.AxisRange()))
+			tap := graph.Slice(phases, graph.AxisRange(),
+				graph.AxisRange(i/s, i/s+outH), graph.AxisElem(i%s),
+				graph.AxisRange(j/s, j/s+outW), graph.AxisElem(j%s), graph.AxisRange())
+			taps = append(taps, graph.Reshape(tap, b, outH, outW, c))
 		}
 	}
 	return taps, outH, outW
