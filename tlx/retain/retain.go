@@ -1,0 +1,106 @@
+// Package retain holds penalties that keep what a pretrained model knew
+// while it is fine-tuned on a new task (incremental training without
+// forgetting). Each returns a function for fit.Config.Penalty:
+//
+//	pen, err := retain.L2SP(m, 0.01, 0)            // pull weights towards their starting point
+//	fisher, err := retain.Fisher(source, sourceData, 10)
+//	pen = retain.EWC(fisher, 100)                   // ... weighted by their importance to the source task
+//	h, err := fit.Fit(m, target, fit.Config{Penalty: pen})
+//
+// Only variables that train take part: frozen groups cost nothing.
+package retain
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// Penalty is what fit.Config.Penalty takes.
+type Penalty = func(scope *model.Scope, g *graph.Graph) *graph.Node
+
+// snapshot copies the current values of the model's parameters (not the
+// BatchNorm statistics), by path, skipping the head.
+func snapshot(m *net.Model) (map[string]*tensors.Tensor, error) {
+	if _, err := m.Init(); err != nil {
+		return nil, err
+	}
+	out := map[string]*tensors.Tensor{}
+	for _, g := range m.Groups {
+		if g.Name == net.HeadName {
+			continue
+		}
+		for _, v := range m.Variables(g.Name) {
+			if n := v.Name(); n == "mean" || n == "variance" {
+				continue
+			}
+			t, err := v.Value()
+			if err != nil {
+				return nil, err
+			}
+			c, err := t.LocalClone()
+			if err != nil {
+				return nil, err
+			}
+			out[v.Path()] = c
+		}
+	}
+	return out, nil
+}
+
+// weighted builds Σ weight·(w - w0)² over the trainable variables in
+// refs, times scale.
+func weighted(refs, weights map[string]*tensors.Tensor, scale float64) Penalty {
+	return func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		total := graph.ScalarZero(g, refs[firstKey(refs)].DType())
+		for path, w0 := range refs {
+			v := scope.Store().GetVariable(path)
+			if v == nil || !v.Trainable {
+				continue
+			}
+			d := graph.Square(graph.Sub(v.NodeValue(g), graph.ConstTensor(g, w0)))
+			if weights != nil {
+				d = graph.Mul(d, graph.ConstTensor(g, weights[path]))
+			}
+			total = graph.Add(total, graph.ReduceAllSum(d))
+		}
+		return graph.MulScalar(total, scale)
+	}
+}
+
+func firstKey(m map[string]*tensors.Tensor) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// L2SP (Li, Grandvalet & Davoine, "Explicit inductive bias for transfer
+// learning") penalises alpha/2·||w - w0||² over the body's weights, w0
+// being their values now (the pretrained starting point), plus
+// beta/2·||w||² over the head's.
+func L2SP(m *net.Model, alpha, beta float64) (Penalty, error) {
+	refs, err := snapshot(m)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("L2SP: model %s has no weights outside its head", m.Name)
+	}
+	body := weighted(refs, nil, alpha/2)
+	return func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		total := body(scope, g)
+		if beta != 0 {
+			for v := range scope.Store().RootScope().IterVariables() {
+				if v.Trainable && strings.HasPrefix(v.Path(), "/"+net.HeadName+"/") {
+					total = graph.Add(total, graph.MulScalar(graph.ReduceAllSum(graph.Square(v.NodeValue(g))), beta/2))
+				}
+			}
+		}
+		return total
+	}, nil
+}
