@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
-	"github.com/tlx-go/tlx/tlx/manifest"
 	_ "github.com/gomlx/compute/gobackend" // the embedded default backend, "go"
+	"github.com/tlx-go/tlx/tlx/manifest"
 )
 
 // BackendInfo says whether one GoMLX backend can run here, and why not.
