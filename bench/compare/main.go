@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/tlx-go/tlx/bench/benchfmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -23,15 +24,11 @@ import (
 	"time"
 )
 
+// result is one side's measurement plus the CPU other processes used
+// meanwhile.
 type result struct {
-	Side      string  `json:"side"`
-	Workload  string  `json:"workload"`
-	Backend   string  `json:"backend"`
-	ImgPerS   float64 `json:"img_per_s"`
-	FirstStep float64 `json:"first_step_s"`
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	Extra     string  `json:"extra,omitempty"`
-	OtherCPU  float64 `json:"-"`
+	benchfmt.Result
+	OtherCPU float64
 }
 
 var descriptions = map[string]string{
@@ -165,7 +162,7 @@ func measure(side, w string, iters int, tlxBin string, env []string) (result, er
 	own := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	var r result
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r.Result); err != nil {
 		return r, fmt.Errorf("%s %s: %v in %q", side, w, err, stdout.String())
 	}
 	r.OtherCPU = max(busy-own, 0)

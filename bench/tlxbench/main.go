@@ -20,6 +20,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/tlx-go/tlx/bench/benchfmt"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/engine"
@@ -27,15 +28,7 @@ import (
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
-type result struct {
-	Side      string  `json:"side"`
-	Workload  string  `json:"workload"`
-	Backend   string  `json:"backend"`
-	ImgPerS   float64 `json:"img_per_s"`
-	FirstStep float64 `json:"first_step_s"`
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	Extra     string  `json:"extra,omitempty"`
-}
+type result = benchfmt.Result
 
 func main() {
 	workload := flag.String("workload", "W1a", "W1a W1b W1c W2a W2b W3 W4")

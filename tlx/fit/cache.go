@@ -153,17 +153,13 @@ func prefixExec(m *net.Model, last string, other compute.Backend) (*model.Exec, 
 	// A store of constants for the other backend: the same variables,
 	// values copied to host memory.
 	consts := model.NewStore().WithVariableAsConst(true)
-	for v := range m.Store.RootScope().IterVariables() {
-		t, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		local, err := t.LocalClone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := consts.CreateVariable(v.Path(), local); err != nil {
-			return nil, fmt.Errorf("copying %s for the prefix backend: %w", v.Path(), err)
+	values, err := m.Values()
+	if err != nil {
+		return nil, err
+	}
+	for path, t := range values {
+		if _, err := consts.CreateVariable(path, t); err != nil {
+			return nil, fmt.Errorf("copying %s for the prefix backend: %w", path, err)
 		}
 	}
 	return model.NewExec(other, consts, func(scope *model.Scope, x *graph.Node) *graph.Node {

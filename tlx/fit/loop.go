@@ -483,7 +483,7 @@ epochs:
 		if cfg.Patience > 0 && r.val != nil {
 			if log.ValLoss < best {
 				best, bestEpoch = log.ValLoss, epoch
-				if bestWeights, err = snapshot(r.m); err != nil {
+				if bestWeights, err = r.m.Values(); err != nil {
 					return r.h, err
 				}
 			} else if epoch-bestEpoch >= cfg.Patience {
@@ -512,7 +512,7 @@ epochs:
 		}
 	}
 	if bestWeights != nil && bestEpoch != len(r.h.Epochs) {
-		if err := restore(r.m, bestWeights); err != nil {
+		if err := r.m.SetValues(bestWeights); err != nil {
 			return r.h, err
 		}
 		r.note("restored the weights of epoch %d (best validation loss %.4f)", bestEpoch, best)
@@ -587,36 +587,4 @@ func scalar(t *tensors.Tensor) float64 {
 		return v
 	}
 	return math.NaN()
-}
-
-// snapshot copies the model's trainable groups' values.
-func snapshot(m *net.Model) (map[string]*tensors.Tensor, error) {
-	out := map[string]*tensors.Tensor{}
-	for _, g := range m.Groups {
-		for _, v := range m.Variables(g.Name) {
-			t, err := v.Value()
-			if err != nil {
-				return nil, err
-			}
-			c, err := t.LocalClone()
-			if err != nil {
-				return nil, err
-			}
-			out[v.Path()] = c
-		}
-	}
-	return out, nil
-}
-
-func restore(m *net.Model, values map[string]*tensors.Tensor) error {
-	for _, g := range m.Groups {
-		for _, v := range m.Variables(g.Name) {
-			if t, ok := values[v.Path()]; ok {
-				if err := v.SetValue(t); err != nil {
-					return fmt.Errorf("restoring %s: %w", v.Path(), err)
-				}
-			}
-		}
-	}
-	return nil
 }

@@ -37,11 +37,11 @@ func LRFind(m *net.Model, train *data.Dataset, start, end float64, steps int, cf
 	}
 	cfg.BatchSize = min(cfg.BatchSize, train.Len())
 	m.ApplyTrainable()
-	saved, err := snapshot(m)
+	saved, err := m.Values()
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = restore(m, saved) }()
+	defer func() { _ = m.SetValues(saved) }()
 	backend, err := m.Backend()
 	if err != nil {
 		return nil, err

@@ -163,6 +163,48 @@ func (m *Model) WeightsHash(groups ...string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// Values returns host copies of the values of the named groups' variables
+// (every group's when none is named), by path: a snapshot that training
+// does not touch.
+func (m *Model) Values(groups ...string) (map[string]*tensors.Tensor, error) {
+	if len(groups) == 0 {
+		groups = m.GroupNames()
+	}
+	out := map[string]*tensors.Tensor{}
+	for _, g := range groups {
+		if m.index(g) < 0 {
+			return nil, fmt.Errorf("model %s has no group %q", m.Name, g)
+		}
+		for _, v := range m.Variables(g) {
+			t, err := v.Value()
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", v.Path(), err)
+			}
+			c, err := t.LocalClone()
+			if err != nil {
+				return nil, err
+			}
+			out[v.Path()] = c
+		}
+	}
+	return out, nil
+}
+
+// SetValues puts values (as returned by Values) back into the model's
+// variables; paths the model lacks are ignored.
+func (m *Model) SetValues(values map[string]*tensors.Tensor) error {
+	for _, g := range m.Groups {
+		for _, v := range m.Variables(g.Name) {
+			if t, ok := values[v.Path()]; ok {
+				if err := v.SetValue(t); err != nil {
+					return fmt.Errorf("setting %s: %w", v.Path(), err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // CopyWeights copies the values of every group of src that dst also has
 // into dst, except the groups named in skip (e.g. "head"): a model with
 // another head can then be evaluated on the weights src learned.

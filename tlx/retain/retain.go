@@ -29,24 +29,19 @@ func snapshot(m *net.Model) (map[string]*tensors.Tensor, error) {
 	if _, err := m.Init(); err != nil {
 		return nil, err
 	}
-	out := map[string]*tensors.Tensor{}
-	for _, g := range m.Groups {
-		if g.Name == net.HeadName {
-			continue
+	var body []string
+	for _, name := range m.GroupNames() {
+		if name != net.HeadName {
+			body = append(body, name)
 		}
-		for _, v := range m.Variables(g.Name) {
-			if n := v.Name(); n == "mean" || n == "variance" {
-				continue
-			}
-			t, err := v.Value()
-			if err != nil {
-				return nil, err
-			}
-			c, err := t.LocalClone()
-			if err != nil {
-				return nil, err
-			}
-			out[v.Path()] = c
+	}
+	out, err := m.Values(body...)
+	if err != nil {
+		return nil, err
+	}
+	for path := range out {
+		if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
+			delete(out, path)
 		}
 	}
 	return out, nil

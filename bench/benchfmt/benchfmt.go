@@ -1,0 +1,14 @@
+// Package benchfmt is the JSON line each benchmark side prints
+// (bench/tlxbench, bench/torch_bench.py) and bench/compare reads.
+package benchfmt
+
+// Result is one side's measurement of one workload.
+type Result struct {
+	Side      string  `json:"side"` // "tlx" or "pytorch"
+	Workload  string  `json:"workload"`
+	Backend   string  `json:"backend"`
+	ImgPerS   float64 `json:"img_per_s"`    // median over the timed iterations
+	FirstStep float64 `json:"first_step_s"` // compilation included
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Extra     string  `json:"extra,omitempty"`
+}
