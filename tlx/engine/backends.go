@@ -68,14 +68,24 @@ var (
 	defaultBackendErr  error
 )
 
+// OrderEnvVar names the preference list Backend tries when GOMLX_BACKEND is
+// not set: comma-separated configurations, first that starts wins, e.g.
+// TLX_BACKEND_ORDER=onnx:cpu,go. The default is "go".
+const OrderEnvVar = "TLX_BACKEND_ORDER"
+
 // Backend returns the process's backend, started on first use:
-// GOMLX_BACKEND if set, else the pure-Go backend. If the backend that
-// GOMLX_BACKEND names cannot start, tlx says so once on stderr and falls back
-// to the Go backend, so a notebook never holds an invalid handle.
+// GOMLX_BACKEND if set (it always wins), else the first of
+// $TLX_BACKEND_ORDER that starts, else the pure-Go backend. If the backend
+// asked for cannot start, tlx says so once on stderr and falls back to the
+// Go backend, so a notebook never holds an invalid handle.
 func Backend() (compute.Backend, error) {
 	defaultBackendOnce.Do(func() {
+		config := os.Getenv(compute.ConfigEnvVar)
+		if config == "" {
+			config = FirstAvailable(strings.Split(os.Getenv(OrderEnvVar), ","))
+		}
 		var notice string
-		defaultBackend, notice, defaultBackendErr = Start(os.Getenv(compute.ConfigEnvVar))
+		defaultBackend, notice, defaultBackendErr = Start(config)
 		if notice != "" {
 			fmt.Fprintln(os.Stderr, "tlx:", notice)
 		}
@@ -84,6 +94,25 @@ func Backend() (compute.Backend, error) {
 		}
 	})
 	return defaultBackend, defaultBackendErr
+}
+
+// FirstAvailable returns the first configuration in order whose backend
+// is compiled in and starts here ("go" when none does).
+func FirstAvailable(order []string) string {
+	for _, config := range order {
+		config = strings.TrimSpace(config)
+		if config == "" {
+			continue
+		}
+		b, notice, err := Start(config)
+		if err == nil {
+			b.Finalize()
+			if notice == "" {
+				return config
+			}
+		}
+	}
+	return "go"
 }
 
 // Start starts the backend named by config (GOMLX_BACKEND syntax, e.g.

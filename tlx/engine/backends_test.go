@@ -41,3 +41,18 @@ func TestStartFallsBackToGo(t *testing.T) {
 		b.Finalize()
 	}
 }
+
+func TestFirstAvailableFollowsTheOrder(t *testing.T) {
+	for _, tc := range []struct {
+		order []string
+		want  string
+	}{
+		{nil, "go"},
+		{[]string{"xla:cuda", "onnx:cpu"}, "go"},         // neither compiled into this test binary
+		{[]string{"xla:cuda", " go ", "onnx:cpu"}, "go"}, // spaces are trimmed
+	} {
+		if got := FirstAvailable(tc.order); got != tc.want {
+			t.Errorf("FirstAvailable(%q) = %q, want %q", tc.order, got, tc.want)
+		}
+	}
+}

@@ -32,3 +32,11 @@ func TestONNXRuntimeWithoutLibraryFallsBack(t *testing.T) {
 		b.Finalize()
 	}
 }
+
+func TestOrderPrefersONNXRuntimeWhenItStarts(t *testing.T) {
+	lib, _ := filepath.Abs("../../.tlx/lib/libonnxruntime.so.1")
+	t.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", lib)
+	if got := FirstAvailable([]string{"xla:cuda", "onnx:cpu", "go"}); got != "onnx:cpu" {
+		t.Errorf("FirstAvailable = %q, want onnx:cpu (library %s)", got, lib)
+	}
+}
