@@ -78,3 +78,32 @@ func TestAdaBNRecoversAccuracyUnderShift(t *testing.T) {
 		t.Error("AdaBN left the moving means unchanged")
 	}
 }
+
+func TestPseudoLabelKeepsConfidentPredictions(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val := d.Split(0.3, 1)
+	m := arch.MLP("mlp", []int{32}, 10, 8, 8, 1)
+	if _, err := fit.Fit(m, train, fit.Config{Epochs: 6, LR: 1e-2}); err != nil {
+		t.Fatal(err)
+	}
+	loose, err := PseudoLabel(m, val, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := PseudoLabel(m, val, 0.99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(strict.Coverage < loose.Coverage && strict.Coverage > 0) {
+		t.Errorf("coverage strict %.3f, loose %.3f: want 0 < strict < loose", strict.Coverage, loose.Coverage)
+	}
+	if strict.Agreement(val) < loose.Agreement(val) || strict.Agreement(val) < 0.95 {
+		t.Errorf("agreement strict %.3f, loose %.3f: confident labels should be right more often", strict.Agreement(val), loose.Agreement(val))
+	}
+	if _, err := PseudoLabel(m, val, 1.5); err == nil {
+		t.Error("threshold 1.5 accepted")
+	}
+}
