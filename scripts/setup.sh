@@ -13,6 +13,7 @@ apt_packages=(
   chromium                      # headless browser: reports are checked as a person sees them
   dataset-fashion-mnist         # Fashion-MNIST
   python3-sklearn               # ships the 8x8 digits data set
+  python3-torch python3-torchvision  # the oracle for fidelity tests and the benchmark baseline
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 missing=()

@@ -1,0 +1,149 @@
+package arch
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/safetensors"
+)
+
+// torchvisionResNet maps torchvision's ResNet parameter names to tlx's
+// variable paths (stem, layerN/blockM/{a,b,down}/{conv,bn}, head).
+var torchvisionResNet = []struct {
+	re   *regexp.Regexp
+	path string
+}{
+	{regexp.MustCompile(`^conv1\.weight$`), "stem/conv/weights"},
+	{regexp.MustCompile(`^bn1\.(\w+)$`), "stem/bn/$1"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.conv1\.weight$`), "layer$1/block$2/a/conv/weights"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.bn1\.(\w+)$`), "layer$1/block$2/a/bn/$3"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.conv2\.weight$`), "layer$1/block$2/b/conv/weights"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.bn2\.(\w+)$`), "layer$1/block$2/b/bn/$3"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.downsample\.0\.weight$`), "layer$1/block$2/down/conv/weights"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.downsample\.1\.(\w+)$`), "layer$1/block$2/down/bn/$3"},
+	{regexp.MustCompile(`^fc\.weight$`), "head/weights"},
+	{regexp.MustCompile(`^fc\.bias$`), "head/bias"},
+}
+
+// bnNames maps BatchNorm parameter names: torchvision → tlx.
+var bnNames = map[string]string{"weight": "gamma", "bias": "beta", "running_mean": "mean", "running_var": "variance"}
+
+// TorchvisionName returns the tlx variable path for a torchvision ResNet
+// parameter name ("" for names tlx has no use for, such as
+// num_batches_tracked).
+func TorchvisionName(name string) string {
+	for _, m := range torchvisionResNet {
+		if !m.re.MatchString(name) {
+			continue
+		}
+		path := m.re.ReplaceAllString(name, m.path)
+		if i := strings.LastIndex(path, "/"); strings.Contains(path, "/bn/") {
+			field, ok := bnNames[path[i+1:]]
+			if !ok {
+				return ""
+			}
+			path = path[:i+1] + field
+		}
+		return path
+	}
+	return ""
+}
+
+// LoadTorchvisionResNet loads a torchvision ResNet state_dict saved as
+// safetensors (PyTorch names and layouts) into a tlx ResNet of the same
+// depth, width and classes built with the ImageNet stem: convolution
+// kernels go from OIHW to HWIO, the classifier from [out, in] to [in, out].
+// Every tlx variable must be filled and every tensor used.
+func LoadTorchvisionResNet(m *net.Model, path string) error {
+	if _, err := m.Init(); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("loading torchvision weights: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	file, err := safetensors.Read(f, info.Size())
+	if err != nil {
+		return fmt.Errorf("loading torchvision weights from %s: %w", path, err)
+	}
+	filled := map[string]bool{}
+	for name, t := range file.Tensors {
+		target := TorchvisionName(name)
+		if target == "" {
+			if strings.HasSuffix(name, "num_batches_tracked") {
+				continue
+			}
+			return fmt.Errorf("%s: tensor %q has no place in a tlx ResNet", path, name)
+		}
+		v := m.Store.GetVariable("/" + target)
+		if v == nil {
+			return fmt.Errorf("%s: tensor %q maps to %s, which model %s lacks (depth or stem differ?)", path, name, target, m.Name)
+		}
+		values, err := t.Float32s()
+		if err != nil {
+			return fmt.Errorf("%s: tensor %q: %w", path, name, err)
+		}
+		shape := t.Shape
+		switch {
+		case len(shape) == 4: // OIHW -> HWIO
+			values, shape = transpose(values, shape, []int{2, 3, 1, 0})
+		case len(shape) == 2: // [out, in] -> [in, out]
+			values, shape = transpose(values, shape, []int{1, 0})
+		}
+		if !slices.Equal(shape, v.Shape().Dimensions) {
+			return fmt.Errorf("%s: tensor %q becomes %v, but %s is %v", path, name, shape, target, v.Shape().Dimensions)
+		}
+		if err := v.SetValue(tensors.FromFlatDataAndDimensions(values, shape...)); err != nil {
+			return err
+		}
+		filled[target] = true
+	}
+	for _, g := range m.Groups {
+		for _, v := range m.Variables(g.Name) {
+			if !filled[strings.TrimPrefix(v.Path(), "/")] {
+				return fmt.Errorf("%s: no tensor for %s", path, v.Path())
+			}
+		}
+	}
+	return nil
+}
+
+// transpose permutes the axes of a row-major array.
+func transpose(values []float32, shape, perm []int) ([]float32, []int) {
+	out := make([]float32, len(values))
+	newShape := make([]int, len(shape))
+	for i, p := range perm {
+		newShape[i] = shape[p]
+	}
+	strides := make([]int, len(shape))
+	s := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		strides[i] = s
+		s *= shape[i]
+	}
+	idx := make([]int, len(shape))
+	for o := range out {
+		// o indexes the new layout; walk its coordinates.
+		rem := o
+		for i := len(newShape) - 1; i >= 0; i-- {
+			idx[i] = rem % newShape[i]
+			rem /= newShape[i]
+		}
+		src := 0
+		for i, p := range perm {
+			src += idx[i] * strides[p]
+		}
+		out[o] = values[src]
+	}
+	return out, newShape
+}
