@@ -23,13 +23,7 @@ func ShowTopLosses(m *net.Model, d *data.Dataset, n int) error {
 	k := len(d.Classes)
 	var images []charts.Image
 	for _, i := range fit.TopLosses(logits, d.Y, k, n) {
-		row := logits[i*k : (i+1)*k]
-		pred := 0
-		for j, v := range row {
-			if v > row[pred] {
-				pred = j
-			}
-		}
+		pred, _ := fit.TopClass(logits[i*k : (i+1)*k])
 		images = append(images, charts.Image{Pixels: d.Example(i), H: d.Shape[0], W: d.Shape[1], C: d.Shape[2],
 			Caption: fmt.Sprintf("#%d %s→%s", i, d.Classes[d.Y[i]], d.Classes[pred])})
 	}

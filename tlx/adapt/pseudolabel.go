@@ -2,7 +2,6 @@ package adapt
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
@@ -36,18 +35,8 @@ func PseudoLabel(m *net.Model, target *data.Dataset, threshold float64) (*Pseudo
 	var keep []int
 	var labels []int32
 	for i := range target.Len() {
-		row := logits[i*k : (i+1)*k]
-		best, mx := 0, math.Inf(-1)
-		for j, v := range row {
-			if float64(v) > mx {
-				best, mx = j, float64(v)
-			}
-		}
-		var sum float64
-		for _, v := range row {
-			sum += math.Exp(float64(v) - mx)
-		}
-		if 1/sum >= threshold { // the top class's softmax probability
+		best, prob := fit.TopClass(logits[i*k : (i+1)*k])
+		if prob >= threshold {
 			keep = append(keep, i)
 			labels = append(labels, int32(best))
 		}

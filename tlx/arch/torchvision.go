@@ -2,7 +2,6 @@ package arch
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -63,16 +62,7 @@ func LoadTorchvisionResNet(m *net.Model, path string) error {
 	if _, err := m.Init(); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("loading torchvision weights: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	file, err := safetensors.Read(f, info.Size())
+	file, err := safetensors.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("loading torchvision weights from %s: %w", path, err)
 	}

@@ -2,10 +2,9 @@ package arch
 
 import (
 	"math"
-	"strings"
-	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -26,13 +25,7 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 	if err := LoadTorchvisionResNet(m, filepath.Join(dir, "resnet18.safetensors")); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "io.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info, _ := f.Stat()
-	io, err := safetensors.Read(f, info.Size())
+	io, err := safetensors.ReadFile(filepath.Join(dir, "io.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}

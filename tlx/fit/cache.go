@@ -81,21 +81,14 @@ func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*da
 	}
 	path := filepath.Join(dir, key+".safetensors")
 	out := &data.Dataset{Name: d.Name + "@" + last, Y: d.Y, Classes: d.Classes}
-	if f, err := os.Open(path); err == nil {
-		defer f.Close()
-		info, err := f.Stat()
-		if err == nil {
-			if file, err := safetensors.Read(f, info.Size()); err == nil {
-				if t, ok := file.Tensors["features"]; ok && len(t.Shape) >= 1 && t.Shape[0] == d.Len() {
-					if out.X, err = t.Float32s(); err == nil {
-						out.Shape = slices.Clone(t.Shape[1:])
-						return out, true, nil
-					}
-				}
+	if file, err := safetensors.ReadFile(path); err == nil {
+		if t, ok := file.Tensors["features"]; ok && len(t.Shape) >= 1 && t.Shape[0] == d.Len() {
+			if out.X, err = t.Float32s(); err == nil {
+				out.Shape = slices.Clone(t.Shape[1:])
+				return out, true, nil
 			}
 		}
-		// An unreadable cache file is recomputed and replaced.
-	}
+	} // A missing or unreadable cache file is computed (again) and replaced.
 	exec, err := prefixExec(m, last, cfg.PrefixBackend)
 	if err != nil {
 		return nil, false, err

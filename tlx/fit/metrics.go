@@ -31,17 +31,8 @@ func Score(logits []float32, labels []int32, classes int) Scores {
 	for i := range n {
 		row := logits[i*classes : (i+1)*classes]
 		y := int(labels[i])
-		best, mx := 0, math.Inf(-1)
-		for j, v := range row {
-			if float64(v) > mx {
-				best, mx = j, float64(v)
-			}
-		}
-		var sum float64
-		for _, v := range row {
-			sum += math.Exp(float64(v) - mx)
-		}
-		loss += -(float64(row[y]) - mx - math.Log(sum))
+		best, mx, lse := softmaxParts(row)
+		loss += -(float64(row[y]) - mx - lse)
 		if best == y {
 			correct++
 		}
@@ -61,6 +52,30 @@ func Score(logits []float32, labels []int32, classes int) Scores {
 	s.Top5 = float64(topk) / float64(n)
 	s.MacroF1 = macroF1(s.Confusion)
 	return s
+}
+
+// softmaxParts returns the top class of a row of logits, its logit, and
+// log Σ exp(logit - max): the pieces of softmax probabilities and the
+// cross-entropy, computed stably.
+func softmaxParts(row []float32) (best int, mx, lse float64) {
+	mx = math.Inf(-1)
+	for j, v := range row {
+		if float64(v) > mx {
+			best, mx = j, float64(v)
+		}
+	}
+	var sum float64
+	for _, v := range row {
+		sum += math.Exp(float64(v) - mx)
+	}
+	return best, mx, math.Log(sum)
+}
+
+// TopClass returns the most likely class of a row of logits and its
+// softmax probability.
+func TopClass(row []float32) (class int, prob float64) {
+	best, _, lse := softmaxParts(row)
+	return best, math.Exp(-lse)
 }
 
 // macroF1 averages the per-class F1 over classes that occur in the labels
@@ -112,15 +127,8 @@ func TopLosses(logits []float32, labels []int32, classes, n int) []int {
 	items := make([]item, len(labels))
 	for i := range labels {
 		row := logits[i*classes : (i+1)*classes]
-		mx := math.Inf(-1)
-		for _, v := range row {
-			mx = math.Max(mx, float64(v))
-		}
-		var sum float64
-		for _, v := range row {
-			sum += math.Exp(float64(v) - mx)
-		}
-		items[i] = item{i, -(float64(row[labels[i]]) - mx - math.Log(sum))}
+		_, mx, lse := softmaxParts(row)
+		items[i] = item{i, -(float64(row[labels[i]]) - mx - lse)}
 	}
 	sort.SliceStable(items, func(a, b int) bool { return items[a].loss > items[b].loss })
 	out := make([]int, 0, n)

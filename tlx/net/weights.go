@@ -74,16 +74,7 @@ func (m *Model) LoadWeights(path string, skip ...string) error {
 	if _, err := m.Init(); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("loading weights: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	file, err := safetensors.Read(f, info.Size())
+	file, err := safetensors.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("loading weights from %s: %w", path, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"sort"
 )
@@ -198,6 +199,20 @@ func checkedProduct(shape []int) (int, bool) {
 		n *= d
 	}
 	return n, true
+}
+
+// ReadFile reads a safetensors file from disk.
+func ReadFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return Read(f, info.Size())
 }
 
 // Float32s decodes F32 data.
