@@ -31,8 +31,8 @@ func (b BackendInfo) String() string {
 // preference, with the reason given when one is not compiled into the cell.
 var knownBackends = []struct{ name, missing string }{
 	{"go", "not compiled in"},
-	{"onnx", "not compiled in: build with -tags onnx and set ONNXRUNTIME_SHARED_LIBRARY_PATH"},
-	{"xla", "not compiled in: needs a PJRT plugin on disk"},
+	{"onnx", "not compiled in: build with -tags onnx (in a cell: %goflags -tags=onnx); setup installs the runtime"},
+	{"xla", "not compiled in: build with -tags xla, with a PJRT plugin in PJRT_PLUGIN_LIBRARY_PATH"},
 }
 
 // Backends lists the backends tlx knows, registered ones first checked by
