@@ -17,9 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/tlx-go/tlx/bench/benchfmt"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
@@ -74,10 +72,6 @@ func run(w string, iters int) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	backend, err := engine.Backend()
-	if err != nil {
-		return result{}, err
-	}
 	if _, err := m.Init(); err != nil {
 		return result{}, err
 	}
@@ -107,10 +101,7 @@ func run(w string, iters int) (result, error) {
 
 	var step func()
 	if mode == "forward" {
-		e, err := model.NewExec(backend, m.Store, func(scope *model.Scope, in *graph.Node) *graph.Node {
-			m.Store.SetTraining(in.Graph(), true)
-			return m.Forward(scope, in, false, "")
-		})
+		e, err := m.RangeExec("", "")
 		if err != nil {
 			return result{}, err
 		}

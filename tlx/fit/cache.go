@@ -93,7 +93,9 @@ func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*da
 	if err != nil {
 		return nil, false, err
 	}
-	defer exec.Finalize()
+	if cfg.PrefixBackend != nil {
+		defer exec.Finalize() // its own executable; the model's cached ones stay
+	}
 	values, err := batchedOutput(exec, d, 128)
 	if err != nil {
 		return nil, false, fmt.Errorf("computing features of %s: %w", d.Name, err)
@@ -141,7 +143,7 @@ func prod(dims []int) int {
 // model's variables: nothing is trained there.
 func prefixExec(m *net.Model, last string, other compute.Backend) (*model.Exec, error) {
 	if other == nil {
-		return newOutputExec(m, last)
+		return m.RangeExec("", last)
 	}
 	// A store of constants for the other backend: the same variables,
 	// values copied to host memory.

@@ -347,11 +347,7 @@ func (r *runner) build() error {
 	if r.trainStep, err = newTrainExec(r.m, r.after, r.cfg.Optimizer, r.cfg.Penalty); err != nil {
 		return err
 	}
-	r.evalLogits, err = model.NewExec(r.backend, r.m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-		r.m.Store.SetTraining(x.Graph(), true) // variables as parameters; the layers run in inference mode
-		return r.m.ForwardRange(scope, x, false, r.after, "")
-	})
-	if err != nil {
+	if r.evalLogits, err = r.m.RangeExec(r.after, ""); err != nil {
 		return fmt.Errorf("building the evaluation step: %w", err)
 	}
 	return nil
@@ -397,7 +393,6 @@ func (r *runner) run() (*History, error) {
 		return nil, err
 	}
 	defer r.trainStep.Finalize()
-	defer r.evalLogits.Finalize()
 	cfg := r.cfg
 	r.stepsPerEpoch = r.train.Len() / cfg.BatchSize
 	total := r.stepsPerEpoch * cfg.Epochs

@@ -57,7 +57,6 @@ func LRFind(m *net.Model, train *data.Dataset, start, end float64, steps int, cf
 		return nil, err
 	}
 	defer r.trainStep.Finalize()
-	defer r.evalLogits.Finalize()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1f))
 	f := &LRFinding{}
 	var smooth, best float64 = 0, math.Inf(1)

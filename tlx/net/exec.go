@@ -53,11 +53,16 @@ func (m *Model) Backend() (compute.Backend, error) {
 	return engine.Backend()
 }
 
-func (m *Model) inferenceExec(until string) (*model.Exec, error) {
+// RangeExec returns the model's inference executable for the groups after
+// group after up to until (see ForwardRange; "" and "" is the whole model),
+// compiled once and kept until the model's groups change. It belongs to the
+// model: callers must not Finalize it.
+func (m *Model) RangeExec(after, until string) (*model.Exec, error) {
 	c := m.cache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.execs[until]; ok {
+	key := after + "|" + until
+	if e, ok := c.execs[key]; ok {
 		return e, nil
 	}
 	backend, err := m.Backend()
@@ -66,12 +71,12 @@ func (m *Model) inferenceExec(until string) (*model.Exec, error) {
 	}
 	e, err := model.NewExec(backend, m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		m.Store.SetTraining(x.Graph(), true)
-		return m.Forward(scope, x, false, until)
+		return m.ForwardRange(scope, x, false, after, until)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("model %s: building the inference graph: %w", m.Name, err)
 	}
-	c.execs[until] = e
+	c.execs[key] = e
 	return e, nil
 }
 
@@ -81,7 +86,7 @@ func (m *Model) Output(x *tensors.Tensor, until string) (*tensors.Tensor, error)
 	if err := m.checkInput(x.Shape().Dimensions); err != nil {
 		return nil, err
 	}
-	e, err := m.inferenceExec(until)
+	e, err := m.RangeExec("", until)
 	if err != nil {
 		return nil, err
 	}
