@@ -25,26 +25,18 @@ func MMD(x, y *embed.Matrix, sigma float64) (float64, error) {
 	if x.Dim != y.Dim || x.N == 0 || y.N == 0 {
 		return 0, fmt.Errorf("MMD: %d×%d and %d×%d samples: want the same width, both non-empty", x.N, x.Dim, y.N, y.Dim)
 	}
-	d2 := func(a, b []float64) float64 {
-		var s float64
-		for i := range a {
-			diff := a[i] - b[i]
-			s += diff * diff
-		}
-		return s
-	}
 	if sigma <= 0 {
 		var all []float64
 		rows := append(rowsOf(x), rowsOf(y)...)
 		for i := 0; i < len(rows); i += max(1, len(rows)/200) {
 			for j := i + 1; j < len(rows); j += max(1, len(rows)/200) {
-				all = append(all, math.Sqrt(d2(rows[i], rows[j])))
+				all = append(all, math.Sqrt(embed.SquaredDistance(rows[i], rows[j])))
 			}
 		}
 		sort.Float64s(all)
 		sigma = math.Max(all[len(all)/2], 1e-12)
 	}
-	k := func(a, b []float64) float64 { return math.Exp(-d2(a, b) / (2 * sigma * sigma)) }
+	k := func(a, b []float64) float64 { return math.Exp(-embed.SquaredDistance(a, b) / (2 * sigma * sigma)) }
 	mean := func(p, q *embed.Matrix) float64 {
 		var s float64
 		for i := range p.N {
@@ -92,13 +84,7 @@ func CORAL(x, y *embed.Matrix) (float64, error) {
 	if x.Dim != y.Dim || x.N < 2 || y.N < 2 {
 		return 0, fmt.Errorf("CORAL: %d×%d and %d×%d samples: want the same width and at least 2 rows each", x.N, x.Dim, y.N, y.Dim)
 	}
-	cx, cy := covariance(x), covariance(y)
-	var s float64
-	for i := range cx {
-		diff := cx[i] - cy[i]
-		s += diff * diff
-	}
-	return s / (4 * float64(x.Dim*x.Dim)), nil
+	return embed.SquaredDistance(covariance(x), covariance(y)) / (4 * float64(x.Dim*x.Dim)), nil
 }
 
 // ProxyA is the proxy A-distance 2(1 - 2ε) (Ben-David et al.), with ε the

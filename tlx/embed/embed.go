@@ -21,6 +21,17 @@ type Matrix struct {
 	Data   []float64
 }
 
+// SquaredDistance is the squared Euclidean distance between two rows of
+// the same width.
+func SquaredDistance(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return s
+}
+
 // Row returns row i (a view).
 func (m *Matrix) Row(i int) []float64 { return m.Data[i*m.Dim : (i+1)*m.Dim] }
 

@@ -108,12 +108,7 @@ func affinities(x *Matrix, perplexity float64) []float64 {
 	d := make([]float64, n*n)
 	for i := range n {
 		for j := i + 1; j < n; j++ {
-			var s float64
-			ri, rj := x.Row(i), x.Row(j)
-			for k := range ri {
-				diff := ri[k] - rj[k]
-				s += diff * diff
-			}
+			s := SquaredDistance(x.Row(i), x.Row(j))
 			d[i*n+j], d[j*n+i] = s, s
 		}
 	}

@@ -55,12 +55,7 @@ func UMAP(x *Matrix, cfg UMAPConfig) (*Matrix, error) {
 	}, n)
 	for i := range n {
 		for j := range n {
-			var s float64
-			for c, v := range x.Row(i) {
-				diff := v - x.Row(j)[c]
-				s += diff * diff
-			}
-			dist[j].j, dist[j].d = j, math.Sqrt(s)
+			dist[j].j, dist[j].d = j, math.Sqrt(SquaredDistance(x.Row(i), x.Row(j)))
 		}
 		sort.Slice(dist, func(a, b int) bool {
 			if dist[a].d != dist[b].d {

@@ -22,14 +22,7 @@ func KMeans(x *embed.Matrix, k int, seed uint64) []int {
 	n := x.N
 	k = max(1, min(k, n))
 	rng := rand.New(rand.NewPCG(seed, 0x3ea5))
-	dist := func(a, b []float64) float64 {
-		var s float64
-		for i := range a {
-			d := a[i] - b[i]
-			s += d * d
-		}
-		return s
-	}
+	dist := embed.SquaredDistance
 	centers := make([][]float64, 0, k)
 	centers = append(centers, append([]float64(nil), x.Row(rng.IntN(n))...))
 	nearest := make([]float64, n)
@@ -171,11 +164,7 @@ func KNN(train *embed.Matrix, trainY []int32, test *embed.Matrix, testY []int32,
 	for i := range test.N {
 		best := make([]cand, 0, k+1)
 		for j := range train.N {
-			var d float64
-			for c, v := range test.Row(i) {
-				diff := v - train.Row(j)[c]
-				d += diff * diff
-			}
+			d := embed.SquaredDistance(test.Row(i), train.Row(j))
 			if len(best) < k || d < best[len(best)-1].d {
 				pos := len(best)
 				for pos > 0 && best[pos-1].d > d {
