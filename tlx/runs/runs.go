@@ -118,15 +118,22 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	if cfg.Checkpoint == "" {
 		cfg.Checkpoint = filepath.Join(r.Dir, "checkpoint.safetensors")
 	}
+	// What keys every stage but its starting weights is hashed once; each
+	// stage starts from the weights the one before it ended with.
+	in := stageInputs{train: train.Fingerprint()}
+	if cfg.Val != nil {
+		in.val = cfg.Val.Fingerprint()
+	}
 	h := &fit.History{}
 	for i, stage := range plan {
 		if stage.Name == "" {
 			stage.Name = fmt.Sprintf("stage%d", i+1)
 		}
-		sh, err := r.stage(i, m, train, stage, cfg)
+		sh, end, err := r.stage(i, m, train, stage, cfg, in)
 		if sh != nil {
 			h.Append(sh)
 		}
+		in.start = end
 		if err != nil {
 			return h, fmt.Errorf("run %s, stage %s: %w", r.Name, stage.Name, err)
 		}
@@ -137,74 +144,90 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	if err := writeJSON(filepath.Join(r.Dir, "latest.json"), latest{Stage: r.lastStageDir, History: h}); err != nil {
 		return h, err
 	}
-	if final, err := m.WeightsHash(); err == nil {
-		manifest.Record("weights", "run "+r.Name+" final weights", final)
+	if in.start != "" {
+		manifest.Record("weights", "run "+r.Name+" final weights", in.start)
 	}
 	return h, nil
 }
 
-func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, cfg fit.Config) (*fit.History, error) {
-	start, err := m.WeightsHash()
-	if err != nil {
-		return nil, err
+// stageInputs are the hashes that key a stage: the data's fingerprints and
+// the starting weights ("" when not known yet).
+type stageInputs struct {
+	train, val, start string
+}
+
+// stage trains or restores one stage and returns the hash of the weights it
+// ends with ("" when interrupted).
+func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, cfg fit.Config, in stageInputs) (*fit.History, string, error) {
+	start := in.start
+	if start == "" {
+		var err error
+		if start, err = m.WeightsHash(); err != nil {
+			return nil, "", err
+		}
 	}
-	rec := stageRecord{Stage: stage.String(), Model: m.Name + strings.Join(m.GroupNames(), ","), Train: train.Fingerprint(),
-		StartHash: start, Settings: settings(cfg)}
-	if cfg.Val != nil {
-		rec.Val = cfg.Val.Fingerprint()
-	}
+	rec := stageRecord{Stage: stage.String(), Model: m.Name + strings.Join(m.GroupNames(), ","), Train: in.train,
+		Val: in.val, StartHash: start, Settings: settings(cfg)}
 	sum := sha256.Sum256([]byte(Version + "|" + rec.Stage + "|" + rec.Model + "|" + rec.Train + "|" + rec.Val + "|" + rec.StartHash + "|" + rec.Settings))
 	rec.Key = hex.EncodeToString(sum[:])
 	dir := filepath.Join(r.Dir, "stages", fmt.Sprintf("%02d-%s-%s", i+1, safe(stage.Name), rec.Key[:12]))
 	r.lastStageDir = dir
 
-	if h, ok := r.restore(dir, m, stage); ok {
-		return h, nil
+	if h, end, ok := r.restore(dir, m, stage); ok {
+		return h, end, nil
 	}
 	h, err := fit.RunStage(m, train, stage, cfg)
 	if err != nil {
-		return h, err
+		return h, "", err
 	}
 	if h.Interrupted {
 		r.log("stage %s interrupted: its last weights are in %s (the stage will train again when re-run)", stage.Name, cfg.Checkpoint)
-		return h, nil
+		return h, "", nil
 	}
 	end, err := m.WeightsHash()
 	if err != nil {
-		return h, err
+		return h, "", err
 	}
 	rec.EndHash = end
 	if err := r.save(dir, m, h, rec); err != nil {
-		return h, err
+		return h, "", err
 	}
 	r.log("stage %s trained and saved in %s", stage.Name, dir)
-	return h, nil
+	return h, end, nil
 }
 
-// restore loads a finished stage; ok is false when there is none to load.
-func (r *Run) restore(dir string, m *net.Model, stage fit.Stage) (*fit.History, bool) {
-	var h fit.History
-	if err := readJSON(filepath.Join(dir, "history.json"), &h); err != nil {
-		return nil, false
+// restore loads a finished stage and returns its history and end hash; ok
+// is false when there is none to load. A stage that fails to load leaves
+// the model's weights as they were, so it trains again from its real start.
+func (r *Run) restore(dir string, m *net.Model, stage fit.Stage) (h *fit.History, end string, ok bool) {
+	h = &fit.History{}
+	if err := readJSON(filepath.Join(dir, "history.json"), h); err != nil {
+		return nil, "", false
 	}
 	var rec stageRecord
 	if err := readJSON(filepath.Join(dir, "stage.json"), &rec); err != nil {
-		return nil, false
+		return nil, "", false
 	}
 	if err := stage.Apply(m); err != nil {
-		return nil, false
+		return nil, "", false
+	}
+	before, err := m.Values()
+	if err != nil {
+		return nil, "", false
 	}
 	if err := m.LoadWeights(filepath.Join(dir, "weights.safetensors")); err != nil {
 		r.log("stage %s: cannot restore (%v): training it again", stage.Name, err)
-		return nil, false
+		_ = m.SetValues(before)
+		return nil, "", false
 	}
 	if got, err := m.WeightsHash(); err != nil || got != rec.EndHash {
 		r.log("stage %s: restored weights do not match the record: training it again", stage.Name)
-		return nil, false
+		_ = m.SetValues(before)
+		return nil, "", false
 	}
 	r.log("stage %s restored from %s (not retrained)", stage.Name, dir)
 	h.Notes = append(h.Notes, fmt.Sprintf("stage %s restored from disk", stage.Name))
-	return &h, true
+	return h, rec.EndHash, true
 }
 
 func (r *Run) save(dir string, m *net.Model, h *fit.History, rec stageRecord) error {

@@ -52,6 +52,29 @@ func TestStagesAreRestoredNotRetrained(t *testing.T) {
 		t.Errorf("restored history differs: %v vs %v", h2.Last(), h1.Last())
 	}
 
+	// A damaged stage file is noticed, the stage trains again from its real
+	// start, and the run ends where it did.
+	first, _ := filepath.Glob(filepath.Join(run.Dir, "stages", "01-*", "weights.safetensors"))
+	data, err := os.ReadFile(first[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 0x40 // a float's exponent: the file still reads, the weights differ
+	if err := os.WriteFile(first[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log = nil
+	m5 := arch.MLP("mlp", []int{32}, 10, 8, 8, 1)
+	if _, err := run.FineTune(m5, train, plan, fit.Config{Val: val}); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) < 3 || !strings.Contains(log[0], "do not match") || !strings.Contains(log[len(log)-1], "restored") {
+		t.Errorf("damaged stage log %q", log)
+	}
+	if w5, _ := m5.WeightsHash(); w5 != w1 {
+		t.Error("after retraining the damaged stage, the run ends with other weights")
+	}
+
 	// Changing the second stage retrains it only, in a new folder.
 	plan[1].LR = 2e-3
 	m3 := arch.MLP("mlp", []int{32}, 10, 8, 8, 1)
