@@ -215,12 +215,14 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if train.Len() < cfg.BatchSize {
 		cfg.BatchSize = train.Len()
 	}
-	manifest.Record("data", "training data "+train.Name, train.Fingerprint())
-	if cfg.Val != nil {
-		manifest.Record("data", "validation data "+cfg.Val.Name, cfg.Val.Fingerprint())
+	if manifest.Enabled() { // fingerprints hash every value: only for a report
+		manifest.Record("data", "training data "+train.Name, train.Fingerprint())
+		if cfg.Val != nil {
+			manifest.Record("data", "validation data "+cfg.Val.Name, cfg.Val.Fingerprint())
+		}
+		manifest.Record("seed", "fit seed (shuffling, augmentation)", fmt.Sprint(cfg.Seed))
+		manifest.Record("seed", "model "+m.Name+" initialisation seed", fmt.Sprint(m.Seed))
 	}
-	manifest.Record("seed", "fit seed (shuffling, augmentation)", fmt.Sprint(cfg.Seed))
-	manifest.Record("seed", "model "+m.Name+" initialisation seed", fmt.Sprint(m.Seed))
 	m.ApplyTrainable()
 	trainable := slices.ContainsFunc(m.Groups, func(g *net.Group) bool { return !g.Frozen })
 	if !trainable {

@@ -30,6 +30,10 @@ var (
 	trackedModule = []string{"github.com/gomlx/gomlx", "github.com/gomlx/compute", "github.com/janpfeifer/gonb", "github.com/go-echarts/go-echarts/v2"}
 )
 
+// Enabled reports whether a manifest is being recorded: callers skip work
+// (hashing data) that only a manifest needs.
+func Enabled() bool { return os.Getenv(EnvVar) != "" }
+
 // Record appends an entry to $TLX_MANIFEST (once per process it also
 // records the Go and module versions the cell was built with).
 func Record(kind, name, value string) {

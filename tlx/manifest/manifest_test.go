@@ -7,8 +7,15 @@ import (
 
 func TestRecordAndRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.jsonl")
+	t.Setenv(EnvVar, "")
 	Record("data", "nothing recorded without the variable", "x")
+	if Enabled() {
+		t.Error("Enabled without the variable")
+	}
 	t.Setenv(EnvVar, path)
+	if !Enabled() {
+		t.Error("not Enabled with the variable set")
+	}
 	Record("data", "digits", "abc")
 	Record("seed", "fit", "1")
 	Record("data", "digits", "abc")
