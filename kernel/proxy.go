@@ -405,13 +405,16 @@ func (p *proxy) onShellReply(frames [][]byte) error {
 	}
 	// GoNB publishes the error on iopub before it replies, but the two
 	// sockets are read by different goroutines: wait for iopub to catch up.
+	var f *Failure
 	select {
-	case <-exe.settled:
-	case <-time.After(3 * time.Second):
-	}
-	f := exe.failure
-	if f == nil {
-		d := describeFailure(string(exe.stderr), c.Evalue)
+	case <-exe.settled: // iopub's writes to exe happened before this
+		f = exe.failure
+		if f == nil {
+			d := describeFailure(string(exe.stderr), c.Evalue)
+			f = &d
+		}
+	case <-time.After(3 * time.Second): // iopub may still be writing exe: do not read it
+		d := describeFailure("", c.Evalue)
 		f = &d
 	}
 	if err := rewriteError(msg, *f); err != nil {
