@@ -29,22 +29,18 @@ fi
 
 go version >/dev/null   # fetches the pinned toolchain on first use
 
-# echarts for offline charts, at the version pinned in scripts/npm.
+# JavaScript at the versions pinned in scripts/npm: echarts (offline charts),
+# onnxruntime-node (runs exported ONNX files in the tests; its shared library
+# is the ONNX Runtime backend's) and TensorFlow.js (the oracle for TF.js
+# import). Install scripts are not run: they would download more.
 mkdir -p .tlx/npm
 if ! cmp -s scripts/npm/package-lock.json .tlx/npm/package-lock.json || [ ! -f .tlx/npm/node_modules/echarts/dist/echarts.min.js ]; then
   cp scripts/npm/package.json scripts/npm/package-lock.json .tlx/npm/
-  (cd .tlx/npm && npm ci --no-audit --no-fund --loglevel=error)
+  (cd .tlx/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
-
-# ONNX Runtime for the onnx backend (go build -tags onnx): the shared library
-# shipped inside the npm package onnxruntime-node (its install script, which
-# downloads more, is not run).
-if [ "$(uname -m)" = x86_64 ] && [ ! -f .tlx/lib/libonnxruntime.so.1 ]; then
-  mkdir -p .tlx/ort .tlx/lib
-  (cd .tlx/ort && npm pack --silent onnxruntime-node@1.30.0 >/dev/null)
-  tar -xzf .tlx/ort/onnxruntime-node-1.30.0.tgz -C .tlx/ort package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-  mv .tlx/ort/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 .tlx/lib/
-  rm -rf .tlx/ort
+if [ "$(uname -m)" = x86_64 ]; then
+  mkdir -p .tlx/lib
+  cp -u .tlx/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1 .tlx/lib/
 fi
 
 go run ./kernel/cmd/tlx-kernel install

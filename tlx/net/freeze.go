@@ -60,7 +60,7 @@ func (m *Model) SetLRMults(mults []float64) error {
 func (m *Model) ApplyTrainable() {
 	for _, g := range m.Groups {
 		for _, v := range m.Variables(g.Name) {
-			v.Trainable = !g.Frozen && !isStatistic(v.Name())
+			v.Trainable = !g.Frozen && !isStatistic(v.Name()) && !m.Statistics[v.Path()]
 		}
 	}
 }

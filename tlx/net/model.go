@@ -88,6 +88,13 @@ type Model struct {
 	// Compute, when set, is the backend this model computes on instead of
 	// the process's default (engine.Backend).
 	Compute compute.Backend
+	// Statistics holds the paths of variables that are state rather than
+	// parameters (an imported model's BatchNorm statistics): never trained.
+	// tlx's own BatchNorm names them "mean" and "variance" instead.
+	Statistics map[string]bool
+	// Origin describes where an imported model came from (for example an
+	// *onnxnet.Source, which onnxnet.Export needs); nil for models built in Go.
+	Origin any
 
 	shapes [][]int // group output shapes once Init ran (nil after a change)
 }

@@ -36,7 +36,7 @@ func (m *Model) Summarize() (*Summary, error) {
 		hasBN := false
 		for _, v := range m.Variables(g.Name) {
 			n := v.Shape().Size()
-			if isStatistic(v.Name()) {
+			if isStatistic(v.Name()) || m.Statistics[v.Path()] {
 				gs.State += n
 				hasBN = true
 			} else {

@@ -1,0 +1,503 @@
+// Package onnxnet imports ONNX models as tlx models and exports them back.
+//
+//	m, err := onnxnet.Load("resnet18.onnx", onnxnet.Options{})
+//	m.Freeze("layer*")           // groups come from the exporter's module names
+//	m.ReplaceHead(5)             // the last Gemm/MatMul group is "head"
+//	... fit.FineTune(m, ...)
+//	onnxnet.Export(m, "tuned.onnx")
+//
+// The graph is converted to GoMLX by github.com/gomlx/onnx-gomlx; every
+// float weight (initializers, and Constant nodes holding weights) becomes a
+// trainable variable. The graph is cut into layer groups by the scopes in
+// its node names ("/layer1/layer1.0/conv1/Conv" belongs to "layer1"; a
+// scope holding most of the model, like MobileNet's "features", is split one
+// level deeper), merging where a residual connection or branch crosses a
+// boundary (see package graphcut).
+//
+// Image models exported from PyTorch take NCHW input; by default the loaded
+// model takes NHWC like every tlx model and transposes in its first group
+// (Options.ChannelsFirst keeps NCHW). Intermediate tensors keep the ONNX
+// layout. BatchNormalization runs on its stored statistics, which are never
+// trained.
+package onnxnet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute-onnx/support/protos"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/onnx-gomlx/onnx"
+	"github.com/gomlx/onnx-gomlx/onnx/parser"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tlx-go/tlx/tlx/engine"
+	"github.com/tlx-go/tlx/tlx/graphcut"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/nn"
+)
+
+// Options adjust how a model is imported. The zero value suits an image
+// classifier exported from PyTorch.
+type Options struct {
+	// Output names the tensor the model computes, any intermediate tensor
+	// of the graph (e.g. "/avgpool/GlobalAveragePool_output_0" for an
+	// embedding); "" is the graph's first output.
+	Output string
+	// InputShape is the per-example input shape, needed when the graph
+	// declares dynamic dimensions besides the batch (in tlx's layout: NHWC
+	// for images unless ChannelsFirst).
+	InputShape []int
+	// ChannelsFirst keeps a rank-4 input in the graph's own NCHW layout
+	// instead of taking NHWC and transposing.
+	ChannelsFirst bool
+}
+
+// Source is what an imported model remembers of its ONNX origin, in
+// net.Model.Origin; Export needs it.
+type Source struct {
+	Path   string
+	Proto  *protos.ModelProto // canonical: see the package doc
+	Input  string             // the graph input
+	NHWC   bool               // the model transposes NHWC input to NCHW
+	Groups map[*net.Group]GroupSource
+}
+
+// GroupSource ties a group of the model to its ONNX nodes.
+type GroupSource struct {
+	Nodes         []*protos.NodeProto
+	Input, Output string // boundary tensors
+	OutputShape   []int  // with batch dimension 1
+	Variables     map[string]string // variable path -> initializer name
+}
+
+// Load reads an ONNX file into a tlx model.
+func Load(path string, opts Options) (*net.Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading ONNX model: %w", err)
+	}
+	m, err := loadBytes(data, filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), opts)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", path, err)
+	}
+	m.Origin.(*Source).Path = path
+	return m, nil
+}
+
+// LoadBytes imports an ONNX model held in memory (it cannot use external
+// data files).
+func LoadBytes(data []byte, name string, opts Options) (*net.Model, error) {
+	return loadBytes(data, "", name, opts)
+}
+
+func loadBytes(data []byte, dir, name string, opts Options) (m *net.Model, err error) {
+	// onnx-gomlx reports errors by panicking; a hostile file must give an error.
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("converting the ONNX graph: %v", r)
+		}
+	}()
+	mp, err := parseModel(data, dir)
+	if err != nil {
+		return nil, err
+	}
+	return build(mp, name, opts)
+}
+
+// build cuts the canonical proto into groups and makes the model.
+func build(mp *protos.ModelProto, name string, opts Options) (*net.Model, error) {
+	g := mp.Graph
+	if len(g.Input) != 1 {
+		var names []string
+		for _, in := range g.Input {
+			names = append(names, in.Name)
+		}
+		return nil, fmt.Errorf("tlx imports models with one input; graph %q has %d: %v", g.Name, len(g.Input), names)
+	}
+	input := g.Input[0]
+	inShape, err := declaredShape(input)
+	if err != nil {
+		return nil, fmt.Errorf("input %q: %w", input.Name, err)
+	}
+	output := opts.Output
+	if output == "" {
+		if len(g.Output) == 0 {
+			return nil, fmt.Errorf("graph %q declares no output", g.Name)
+		}
+		output = g.Output[0].Name
+	}
+
+	// Per-example shape in tlx's layout.
+	nhwc := len(inShape) == 4 && !opts.ChannelsFirst
+	example := slices.Clone(inShape[1:])
+	if nhwc {
+		example = []int{inShape[2], inShape[3], inShape[1]}
+	}
+	if opts.InputShape != nil {
+		if len(opts.InputShape) != len(example) {
+			return nil, fmt.Errorf("Options.InputShape %v: the graph's input %q has rank %d (batch excluded: %d)", opts.InputShape, input.Name, len(inShape), len(example))
+		}
+		for i, d := range example {
+			if d > 0 && d != opts.InputShape[i] {
+				return nil, fmt.Errorf("Options.InputShape %v disagrees with the graph's input %q %v", opts.InputShape, input.Name, inShape)
+			}
+		}
+		example = slices.Clone(opts.InputShape)
+	}
+	for _, d := range example {
+		if d <= 0 {
+			return nil, fmt.Errorf("input %q has dynamic dimensions %v: give Options.InputShape", input.Name, inShape)
+		}
+	}
+
+	cut, err := graphcut.Cut(cutGraph(g, input.Name, output))
+	if err != nil {
+		return nil, err
+	}
+	nodeByOut := map[string]*protos.NodeProto{}
+	for _, n := range g.Node {
+		for _, o := range n.Output {
+			nodeByOut[o] = n
+		}
+	}
+	graphNodes := cutNodes(g)
+
+	// Shapes at the boundaries, from the whole graph.
+	onnxIn := slices.Clone(example)
+	if nhwc {
+		onnxIn = []int{example[2], example[0], example[1]}
+	}
+	var boundaries []string
+	for _, c := range cut {
+		boundaries = append(boundaries, c.Output)
+	}
+	dtype := dtypeOf(input)
+	outShapes, err := boundaryShapes(mp, input.Name, dtype, append([]int{1}, onnxIn...), boundaries)
+	if err != nil {
+		return nil, err
+	}
+
+	m := net.New(name, example...)
+	src := &Source{Proto: mp, Input: input.Name, NHWC: nhwc, Groups: map[*net.Group]GroupSource{}}
+	m.Origin = src
+	m.Statistics = map[string]bool{}
+	stats := statisticInitializers(g)
+	prevShape := append([]int{1}, onnxIn...)
+	for i, c := range cut {
+		gs := GroupSource{Input: c.Input, Output: c.Output, OutputShape: outShapes[i], Variables: map[string]string{}}
+		for _, ni := range c.Nodes {
+			gs.Nodes = append(gs.Nodes, graphNodes[ni])
+		}
+		sub, inits, err := subModel(mp, gs, prevShape, dtype, nodeByOut)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", c.Name, err)
+		}
+		groupName := c.Name
+		if i == len(cut)-1 && len(cut) > 1 && isClassifier(gs.Nodes, inits) {
+			groupName = net.HeadName
+		}
+		if err := sub.VariablesToScope(m.Store.RootScope().At("%s", groupName)); err != nil {
+			return nil, fmt.Errorf("group %s: reading weights: %w", groupName, err)
+		}
+		for _, init := range inits {
+			p := "/" + groupName + "/" + onnx.ModelScope + "/" + strings.ReplaceAll(init, model.ScopeSeparator, "|")
+			gs.Variables[p] = init
+			if stats[init] {
+				m.Statistics[p] = true
+			}
+		}
+		m.Add(groupName, groupLayer(sub, c.Input, c.Output, i == 0 && nhwc))
+		src.Groups[m.Groups[len(m.Groups)-1]] = gs
+		prevShape = outShapes[i]
+	}
+	return m, nil
+}
+
+// groupLayer runs one group's ONNX sub-graph.
+func groupLayer(sub onnx.Model, in, out string, transpose bool) net.Layer {
+	return func(c *nn.Ctx, x *graph.Node) *graph.Node {
+		if transpose {
+			x = graph.TransposeAllDims(x, 0, 3, 1, 2)
+		}
+		return sub.CallGraph(c.Scope, x.Graph(), map[string]*graph.Node{in: x}, out)[0]
+	}
+}
+
+// declaredShape reads a graph input's dimensions (-1 when dynamic).
+func declaredShape(vi *protos.ValueInfoProto) ([]int, error) {
+	tt, ok := vi.GetType().GetValue().(*protos.TypeProto_TensorType)
+	if !ok || tt.TensorType.GetShape() == nil {
+		return nil, fmt.Errorf("not a tensor with a declared shape")
+	}
+	var dims []int
+	for _, d := range tt.TensorType.Shape.Dim {
+		if v, ok := d.Value.(*protos.TensorShapeProto_Dimension_DimValue); ok && v.DimValue > 0 {
+			dims = append(dims, int(v.DimValue))
+		} else {
+			dims = append(dims, -1)
+		}
+	}
+	if len(dims) == 0 {
+		return nil, fmt.Errorf("scalar input; want [batch, ...]")
+	}
+	return dims, nil
+}
+
+func dtypeOf(vi *protos.ValueInfoProto) int32 {
+	if tt, ok := vi.GetType().GetValue().(*protos.TypeProto_TensorType); ok {
+		return tt.TensorType.ElemType
+	}
+	return int32(protos.TensorProto_FLOAT)
+}
+
+// cutNodes lists the graph's computing nodes (Constant nodes are free).
+func cutNodes(g *protos.GraphProto) []*protos.NodeProto {
+	var out []*protos.NodeProto
+	for _, n := range g.Node {
+		if n.OpType != "Constant" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// cutGraph describes the graph to graphcut: nodes keyed by their scope.
+func cutGraph(g *protos.GraphProto, input, output string) graphcut.Graph {
+	free := map[string]bool{}
+	for _, t := range g.Initializer {
+		free[t.Name] = true
+	}
+	for _, n := range g.Node {
+		if n.OpType == "Constant" {
+			for _, o := range n.Output {
+				free[o] = true
+			}
+		}
+	}
+	nodes := cutNodes(g)
+	keys := scopeKeys(nodes)
+	cg := graphcut.Graph{Input: input, Output: output, Free: free}
+	for i, n := range nodes {
+		cg.Nodes = append(cg.Nodes, graphcut.Node{Key: keys[i], Inputs: nodeReads(n), Outputs: n.Output})
+	}
+	return cg
+}
+
+// nodeReads lists every tensor a node reads, including those its
+// subgraphs (If, Loop) read from the enclosing graph.
+func nodeReads(n *protos.NodeProto) []string {
+	reads := slices.Clone(n.Input)
+	for _, a := range n.Attribute {
+		for _, sub := range append([]*protos.GraphProto{a.G}, a.Graphs...) {
+			if sub == nil {
+				continue
+			}
+			for _, sn := range sub.Node {
+				reads = append(reads, nodeReads(sn)...)
+			}
+		}
+	}
+	return reads
+}
+
+// scopeKeys derives each node's layer key from the scopes in its name:
+// "/layer1/layer1.0/conv1/Conv" -> "layer1". Scopes common to all nodes
+// are skipped, and a scope covering more than half of the nodes is split
+// one level deeper. Nodes without scopes get "".
+func scopeKeys(nodes []*protos.NodeProto) []string {
+	paths := make([][]string, len(nodes))
+	for i, n := range nodes {
+		parts := strings.Split(strings.Trim(n.Name, "/"), "/")
+		if len(parts) > 1 {
+			paths[i] = parts[:len(parts)-1]
+		}
+	}
+	depth := make([]int, len(nodes)) // components used so far (1 = first)
+	for i := range depth {
+		depth[i] = 1
+	}
+	for range 3 {
+		count := map[string]int{}
+		children := map[string]map[string]bool{}
+		for i, p := range paths {
+			if len(p) < depth[i] {
+				continue
+			}
+			k := strings.Join(p[:depth[i]], "/")
+			count[k]++
+			if len(p) > depth[i] {
+				if children[k] == nil {
+					children[k] = map[string]bool{}
+				}
+				children[k][p[depth[i]]] = true
+			}
+		}
+		refined := false
+		for i, p := range paths {
+			if len(p) <= depth[i] {
+				continue
+			}
+			k := strings.Join(p[:depth[i]], "/")
+			if 2*count[k] > len(nodes) && len(children[k]) >= 2 {
+				depth[i]++
+				refined = true
+			}
+		}
+		if !refined {
+			break
+		}
+	}
+	keys := make([]string, len(nodes))
+	for i, p := range paths {
+		if len(p) >= depth[i] {
+			keys[i] = p[depth[i]-1]
+		} else if len(p) > 0 {
+			keys[i] = p[len(p)-1]
+		}
+	}
+	return keys
+}
+
+// statisticInitializers names the BatchNormalization running statistics.
+func statisticInitializers(g *protos.GraphProto) map[string]bool {
+	stats := map[string]bool{}
+	for _, n := range g.Node {
+		if n.OpType == "BatchNormalization" && len(n.Input) == 5 {
+			stats[n.Input[3]] = true
+			stats[n.Input[4]] = true
+		}
+	}
+	return stats
+}
+
+// isClassifier reports a final group ending in a dense layer with weights.
+func isClassifier(nodes []*protos.NodeProto, inits []string) bool {
+	for _, n := range nodes {
+		if (n.OpType == "Gemm" || n.OpType == "MatMul") && len(n.Input) > 1 && slices.Contains(inits, n.Input[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// valueInfo declares a float tensor of the given dims, batch dynamic.
+func valueInfo(name string, dtype int32, dims []int) *protos.ValueInfoProto {
+	shape := &protos.TensorShapeProto{}
+	for i, d := range dims {
+		dim := &protos.TensorShapeProto_Dimension{Value: &protos.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}}
+		if i == 0 {
+			dim.Value = &protos.TensorShapeProto_Dimension_DimParam{DimParam: "batch"}
+		}
+		shape.Dim = append(shape.Dim, dim)
+	}
+	return &protos.ValueInfoProto{Name: name, Type: &protos.TypeProto{Value: &protos.TypeProto_TensorType{
+		TensorType: &protos.TypeProto_Tensor{ElemType: dtype, Shape: shape}}}}
+}
+
+// subModel makes the ONNX model of one group: its nodes, the Constant
+// nodes and initializers they read, its boundary tensors as input and
+// output. It returns the initializer names.
+func subModel(mp *protos.ModelProto, gs GroupSource, inShape []int, dtype int32, nodeByOut map[string]*protos.NodeProto) (onnx.Model, []string, error) {
+	inits := map[string]*protos.TensorProto{}
+	for _, t := range mp.Graph.Initializer {
+		inits[t.Name] = t
+	}
+	sg := &protos.GraphProto{
+		Name:   gs.Output,
+		Input:  []*protos.ValueInfoProto{valueInfo(gs.Input, dtype, inShape)},
+		Output: []*protos.ValueInfoProto{valueInfo(gs.Output, dtype, gs.OutputShape)},
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range gs.Nodes {
+		for _, r := range nodeReads(n) {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			if t := inits[r]; t != nil {
+				sg.Initializer = append(sg.Initializer, t)
+				names = append(names, r)
+			} else if c := nodeByOut[r]; c != nil && c.OpType == "Constant" {
+				sg.Node = append(sg.Node, c)
+			}
+		}
+	}
+	sg.Node = append(sg.Node, gs.Nodes...)
+	sub := &protos.ModelProto{IrVersion: mp.IrVersion, OpsetImport: mp.OpsetImport, Graph: sg}
+	data, err := proto.Marshal(sub)
+	if err != nil {
+		return nil, nil, err
+	}
+	om, err := parser.Parse(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	om.DisableFusion()
+	return om, names, nil
+}
+
+// boundaryShapes builds (without running) the whole graph once to learn
+// the shape of each boundary tensor for a batch of one.
+func boundaryShapes(mp *protos.ModelProto, input string, dtype int32, inShape []int, names []string) ([][]int, error) {
+	data, err := proto.Marshal(mp)
+	if err != nil {
+		return nil, err
+	}
+	whole, err := parser.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	whole.DisableFusion()
+	store := model.NewStore()
+	if err := whole.VariablesToScope(store.RootScope()); err != nil {
+		return nil, fmt.Errorf("reading weights: %w", err)
+	}
+	backend := probeBackend()
+	var out [][]int
+	e, err := model.NewExec(backend, store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
+		store.SetTraining(x.Graph(), true) // keep weights as variables (Go backend)
+		nodes := whole.CallGraph(scope, x.Graph(), map[string]*graph.Node{input: x}, names...)
+		out = nil
+		for _, n := range nodes {
+			out = append(out, slices.Clone(n.Shape().Dimensions))
+		}
+		return nodes
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer e.Finalize()
+	dt := dtypes.Float32
+	if protos.TensorProto_DataType(dtype) != protos.TensorProto_FLOAT {
+		return nil, fmt.Errorf("input element type %s: tlx imports float32 models", protos.TensorProto_DataType(dtype))
+	}
+	if err := exceptions.TryCatch[error](func() {
+		_, err = e.Compile(shapes.Make(dt, inShape...))
+	}); err != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// probeBackend is the backend shapes are worked out on: Go's, always there.
+var probeBackend = sync.OnceValue(func() compute.Backend {
+	b, _, err := engine.Start("go")
+	if err != nil {
+		panic(err)
+	}
+	return b
+})

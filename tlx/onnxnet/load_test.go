@@ -1,0 +1,231 @@
+package onnxnet
+
+import (
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/safetensors"
+)
+
+// fixtures exports the PyTorch oracles once per test binary.
+var fixtures = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "tlx-onnx-fixtures")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command("/usr/bin/python3", "testdata/export_models.py", dir).CombinedOutput()
+	if err != nil {
+		return "", &exportError{err: err, out: string(out)}
+	}
+	return dir, nil
+})
+
+type exportError struct {
+	err error
+	out string
+}
+
+func (e *exportError) Error() string {
+	return "exporting PyTorch models (apt-get install python3-torch python3-torchvision): " + e.err.Error() + "\n" + e.out
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := fixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+// oracle reads a model's io file: the NHWC input tensor, the logits, the labels.
+func oracle(t *testing.T, name string) (x *tensors.Tensor, nchw *tensors.Tensor, logits []float32, labels []int32) {
+	t.Helper()
+	f, err := safetensors.ReadFile(fixture(t, name+"_io.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.Tensors["input"]
+	data, _ := in.Float32s()
+	s := in.Shape // N, C, H, W
+	nhwc := make([]float32, len(data))
+	for n := range s[0] {
+		for c := range s[1] {
+			for h := range s[2] {
+				for w := range s[3] {
+					nhwc[((n*s[2]+h)*s[3]+w)*s[1]+c] = data[((n*s[1]+c)*s[2]+h)*s[3]+w]
+				}
+			}
+		}
+	}
+	logits, _ = f.Tensors["logits"].Float32s()
+	l, _ := f.Tensors["labels"].Float32s()
+	for _, v := range l {
+		labels = append(labels, int32(v))
+	}
+	return tensors.FromFlatDataAndDimensions(nhwc, s[0], s[2], s[3], s[1]),
+		tensors.FromFlatDataAndDimensions(data, s...), logits, labels
+}
+
+// maxRelDiff is max|a-b| / max(max|b|, 1).
+func maxRelDiff(a, b []float32) (diff, scale float64) {
+	for i := range b {
+		diff = math.Max(diff, math.Abs(float64(a[i]-b[i])))
+		scale = math.Max(scale, math.Abs(float64(b[i])))
+	}
+	return diff / math.Max(scale, 1), scale
+}
+
+// Models exported by PyTorch compute PyTorch's logits in tlx, with
+// BatchNorm folded (the usual export) and kept, and are cut into the
+// modules' groups.
+func TestLoadMatchesPyTorch(t *testing.T) {
+	wantGroups := map[string][]string{
+		"smallcnn":     {"conv1", "bn1", "pool", "conv2", "head"},
+		"resnet18":     {"conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool", "head"},
+		"mobilenet_v2": {"features.0", "features.1", "features.17", "features.18", "head"},
+	}
+	for _, name := range []string{"smallcnn", "resnet18", "mobilenet_v2"} {
+		for _, variant := range []string{"", "_bn"} {
+			t.Run(name+variant, func(t *testing.T) {
+				m, err := Load(fixture(t, name+variant+".onnx"), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("groups: %v", m.GroupNames())
+				for _, g := range wantGroups[name] {
+					if variant == "" && (g == "bn1") {
+						continue // folded into conv1 by the exporter
+					}
+					if !slices.Contains(m.GroupNames(), g) {
+						t.Errorf("no group %q in %v", g, m.GroupNames())
+					}
+				}
+				x, _, want, _ := oracle(t, name)
+				y, err := m.Output(x, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := tensors.MustCopyFlatData[float32](y)
+				diff, scale := maxRelDiff(got, want)
+				t.Logf("max relative difference to PyTorch %.2g (logits up to %.2g)", diff, scale)
+				if diff > 1e-4 {
+					t.Errorf("logits differ from PyTorch's by %.2g relative (want <= 1e-4)", diff)
+				}
+			})
+		}
+	}
+}
+
+// One SGD step on an imported model moves every parameter as PyTorch's own
+// step does (eval mode: BatchNorm on its statistics, which stay fixed).
+func TestSGDStepMatchesPyTorch(t *testing.T) {
+	for _, name := range []string{"smallcnn", "resnet18"} {
+		t.Run(name, func(t *testing.T) {
+			m, err := Load(fixture(t, name+"_bn.onnx"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, _, _, labels := oracle(t, name)
+			before, err := m.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			step, err := fit.NewTrainStep(m, fit.SGD(0), 0.1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := step.Step(x, tensors.FromFlatDataAndDimensions(labels, len(labels))); err != nil {
+				t.Fatal(err)
+			}
+			after, err := safetensors.ReadFile(fixture(t, name+"_step.safetensors"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := m.Origin.(*Source)
+			compared, worst, moved := 0, 0.0, 0.0
+			for _, g := range m.Groups {
+				for _, v := range m.Variables(g.Name) {
+					init := src.Groups[g].Variables[v.Path()]
+					want, ok := after.Tensors[init]
+					if m.Statistics[v.Path()] {
+						continue
+					}
+					if !ok {
+						t.Errorf("variable %s (initializer %q) has no PyTorch parameter", v.Path(), init)
+						continue
+					}
+					wv, _ := want.Float32s()
+					got := tensors.MustCopyFlatData[float32](v.MustValue())
+					d, _ := maxRelDiff(got, wv)
+					worst = math.Max(worst, d)
+					d, _ = maxRelDiff(tensors.MustCopyFlatData[float32](before[v.Path()]), wv)
+					moved = math.Max(moved, d)
+					compared++
+				}
+			}
+			t.Logf("%d parameters compared after one SGD step, max relative difference %.2g (the step moved them by up to %.2g)", compared, worst, moved)
+			if moved < 100*worst {
+				t.Errorf("the step moved weights by %.2g, not clearly more than the difference to PyTorch %.2g", moved, worst)
+			}
+			if compared != len(after.Tensors) {
+				t.Errorf("compared %d parameters, PyTorch has %d", compared, len(after.Tensors))
+			}
+			if worst > 1e-4 {
+				t.Errorf("updated weights differ from PyTorch's by %.2g relative", worst)
+			}
+		})
+	}
+}
+
+// Freezing by the exporter's module names reaches the ONNX weights, and
+// BatchNorm statistics are never trainable.
+func TestFreezeImportedGroups(t *testing.T) {
+	m, err := Load(fixture(t, "resnet18_bn.onnx"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Freeze("layer*"); err != nil {
+		t.Fatal(err)
+	}
+	m.ApplyTrainable()
+	var frozen, trainable, stats int
+	for _, g := range m.Groups {
+		for _, v := range m.Variables(g.Name) {
+			switch {
+			case m.Statistics[v.Path()]:
+				stats++
+				if v.Trainable {
+					t.Errorf("statistic %s is trainable", v.Path())
+				}
+			case strings.HasPrefix(g.Name, "layer"):
+				frozen++
+				if v.Trainable {
+					t.Errorf("%s in frozen group %s is trainable", v.Path(), g.Name)
+				}
+			default:
+				trainable++
+				if !v.Trainable {
+					t.Errorf("%s in group %s is not trainable", v.Path(), g.Name)
+				}
+			}
+		}
+	}
+	if frozen == 0 || trainable == 0 || stats == 0 {
+		t.Errorf("frozen %d, trainable %d, statistics %d: want all > 0", frozen, trainable, stats)
+	}
+	if s := m.Summary().String(); !strings.Contains(s, "layer4") {
+		t.Errorf("summary lacks layer4:\n%s", s)
+	}
+	_ = net.HeadName
+}
