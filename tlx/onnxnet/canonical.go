@@ -81,6 +81,7 @@ func canonicalize(m *protos.ModelProto, dir string) error {
 		}
 		inits[t.Name] = t
 	}
+	resizeOnly := resizeParameters(g)
 	var nodes []*protos.NodeProto
 	for i, n := range g.Node {
 		if err := checkNodeTensors(n, dir); err != nil {
@@ -92,7 +93,7 @@ func canonicalize(m *protos.ModelProto, dir string) error {
 			copied.Name = n.Output[0]
 			g.Initializer = append(g.Initializer, copied)
 			inits[copied.Name] = copied
-		case n.OpType == "Constant" && n.Domain == "" && len(n.Output) == 1 && constantWeight(n) != nil:
+		case n.OpType == "Constant" && n.Domain == "" && len(n.Output) == 1 && constantWeight(n) != nil && !resizeOnly[n.Output[0]]:
 			t := proto.Clone(constantWeight(n)).(*protos.TensorProto)
 			t.Name = n.Output[0]
 			g.Initializer = append(g.Initializer, t)
@@ -104,7 +105,7 @@ func canonicalize(m *protos.ModelProto, dir string) error {
 	var floats []*protos.TensorProto
 	var constants []*protos.NodeProto
 	for _, t := range g.Initializer {
-		if isFloat(t.DataType) {
+		if isFloat(t.DataType) && len(t.Dims) > 0 && !resizeOnly[t.Name] && !isEmpty(t) {
 			floats = append(floats, t)
 			continue
 		}
@@ -127,15 +128,44 @@ func canonicalize(m *protos.ModelProto, dir string) error {
 	return nil
 }
 
-// constantWeight returns a Constant node's tensor when it is a float tensor
-// of rank >= 1 (scalars such as Clip bounds stay constants).
+// constantWeight returns a Constant node's tensor when it is a non-empty
+// float tensor of rank >= 1 (scalars such as Clip bounds stay constants).
 func constantWeight(n *protos.NodeProto) *protos.TensorProto {
 	for _, a := range n.Attribute {
-		if a.Name == "value" && a.T != nil && isFloat(a.T.DataType) && len(a.T.Dims) >= 1 {
+		if a.Name == "value" && a.T != nil && isFloat(a.T.DataType) && len(a.T.Dims) >= 1 && !isEmpty(a.T) {
 			return a.T
 		}
 	}
 	return nil
+}
+
+// isEmpty reports a tensor with a zero dimension.
+func isEmpty(t *protos.TensorProto) bool {
+	for _, d := range t.Dims {
+		if d == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// resizeParameters names the tensors read only as Resize/Upsample
+// parameters (roi, scales): constants, not weights.
+func resizeParameters(g *protos.GraphProto) map[string]bool {
+	param, other := map[string]bool{}, map[string]bool{}
+	for _, n := range g.Node {
+		for i, in := range n.Input {
+			if (n.OpType == "Resize" || n.OpType == "Upsample") && i > 0 {
+				param[in] = true
+			} else {
+				other[in] = true
+			}
+		}
+	}
+	for name := range other {
+		delete(param, name)
+	}
+	return param
 }
 
 // checkNodeTensors checks the tensors a node carries in its attributes.

@@ -93,9 +93,6 @@ func ExportBytes(m *net.Model) ([]byte, error) {
 	}
 	g.Node = append(g.Node, nodes...)
 	outDims := slices.Clone(shapes[len(shapes)-1])
-	if gs, ok := src.Groups[m.Groups[len(m.Groups)-1]]; ok {
-		outDims = gs.OutputShape
-	}
 	g.Output = []*protos.ValueInfoProto{valueInfo(current, int32(protos.TensorProto_FLOAT), outDims)}
 	slices.SortFunc(g.Initializer, func(a, b *protos.TensorProto) int { return compareStrings(a.Name, b.Name) })
 	out := &protos.ModelProto{

@@ -27,20 +27,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute-onnx/support/protos"
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/onnx-gomlx/onnx"
-	"github.com/gomlx/onnx-gomlx/onnx/parser"
-	"google.golang.org/protobuf/proto"
 
-	"github.com/tlx-go/tlx/tlx/engine"
 	"github.com/tlx-go/tlx/tlx/graphcut"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/nn"
@@ -75,8 +66,7 @@ type Source struct {
 // GroupSource ties a group of the model to its ONNX nodes.
 type GroupSource struct {
 	Nodes         []*protos.NodeProto
-	Input, Output string // boundary tensors
-	OutputShape   []int  // with batch dimension 1
+	Input, Output string            // boundary tensors
 	Variables     map[string]string // variable path -> initializer name
 }
 
@@ -164,72 +154,63 @@ func build(mp *protos.ModelProto, name string, opts Options) (*net.Model, error)
 	if err != nil {
 		return nil, err
 	}
-	nodeByOut := map[string]*protos.NodeProto{}
-	for _, n := range g.Node {
-		for _, o := range n.Output {
-			nodeByOut[o] = n
-		}
-	}
 	graphNodes := cutNodes(g)
 
-	// Shapes at the boundaries, from the whole graph.
-	onnxIn := slices.Clone(example)
-	if nhwc {
-		onnxIn = []int{example[2], example[0], example[1]}
+	if dtypeOf(input) != int32(protos.TensorProto_FLOAT) {
+		return nil, fmt.Errorf("input %q has element type %s: tlx imports float32 models", input.Name, protos.TensorProto_DataType(dtypeOf(input)))
 	}
-	var boundaries []string
-	for _, c := range cut {
-		boundaries = append(boundaries, c.Output)
-	}
-	dtype := dtypeOf(input)
-	outShapes, err := boundaryShapes(mp, input.Name, dtype, append([]int{1}, onnxIn...), boundaries)
-	if err != nil {
-		return nil, err
-	}
-
 	m := net.New(name, example...)
 	src := &Source{Proto: mp, Input: input.Name, NHWC: nhwc, Groups: map[*net.Group]GroupSource{}}
 	m.Origin = src
 	m.Statistics = map[string]bool{}
 	stats := statisticInitializers(g)
-	prevShape := append([]int{1}, onnxIn...)
+	inits := map[string]*protos.TensorProto{}
+	for _, t := range g.Initializer {
+		inits[t.Name] = t
+	}
 	for i, c := range cut {
-		gs := GroupSource{Input: c.Input, Output: c.Output, OutputShape: outShapes[i], Variables: map[string]string{}}
+		gs := GroupSource{Input: c.Input, Output: c.Output, Variables: map[string]string{}}
 		for _, ni := range c.Nodes {
 			gs.Nodes = append(gs.Nodes, graphNodes[ni])
 		}
-		sub, inits, err := subModel(mp, gs, prevShape, dtype, nodeByOut)
-		if err != nil {
-			return nil, fmt.Errorf("group %s: %w", c.Name, err)
-		}
-		groupName := c.Name
-		if i == len(cut)-1 && len(cut) > 1 && isClassifier(gs.Nodes, inits) {
-			groupName = net.HeadName
-		}
-		if err := sub.VariablesToScope(m.Store.RootScope().At("%s", groupName)); err != nil {
-			return nil, fmt.Errorf("group %s: reading weights: %w", groupName, err)
-		}
-		for _, init := range inits {
-			p := "/" + groupName + "/" + onnx.ModelScope + "/" + strings.ReplaceAll(init, model.ScopeSeparator, "|")
-			gs.Variables[p] = init
-			if stats[init] {
-				m.Statistics[p] = true
+		var weights []string
+		for _, n := range gs.Nodes {
+			for _, r := range nodeReads(n) {
+				if inits[r] != nil && !slices.Contains(weights, r) {
+					weights = append(weights, r)
+				}
 			}
 		}
-		m.Add(groupName, groupLayer(sub, c.Input, c.Output, i == 0 && nhwc))
+		groupName := c.Name
+		if i == len(cut)-1 && len(cut) > 1 && isClassifier(gs.Nodes, weights) {
+			groupName = net.HeadName
+		}
+		scope := m.Store.RootScope().At("%s", groupName).At(onnx.ModelScope)
+		for _, w := range weights {
+			t, err := TensorFromProto(inits[w])
+			if err != nil {
+				return nil, fmt.Errorf("weight %q: %w", w, err)
+			}
+			v := scope.VariableWithValue(varName(w), t)
+			gs.Variables[v.Path()] = w
+			if stats[w] {
+				m.Statistics[v.Path()] = true
+			}
+		}
+		conv := newConverter(mp, gs.Nodes, []string{c.Output})
+		m.Add(groupName, groupLayer(conv, c.Input, i == 0 && nhwc))
 		src.Groups[m.Groups[len(m.Groups)-1]] = gs
-		prevShape = outShapes[i]
 	}
 	return m, nil
 }
 
-// groupLayer runs one group's ONNX sub-graph.
-func groupLayer(sub onnx.Model, in, out string, transpose bool) net.Layer {
+// groupLayer runs one group's ONNX nodes on x, the tensor named in.
+func groupLayer(conv *converter, in string, transpose bool) net.Layer {
 	return func(c *nn.Ctx, x *graph.Node) *graph.Node {
 		if transpose {
 			x = graph.TransposeAllDims(x, 0, 3, 1, 2)
 		}
-		return sub.CallGraph(c.Scope, x.Graph(), map[string]*graph.Node{in: x}, out)[0]
+		return conv.call(c.Scope, x.Graph(), map[string]*graph.Node{in: x})[0]
 	}
 }
 
@@ -403,101 +384,3 @@ func valueInfo(name string, dtype int32, dims []int) *protos.ValueInfoProto {
 	return &protos.ValueInfoProto{Name: name, Type: &protos.TypeProto{Value: &protos.TypeProto_TensorType{
 		TensorType: &protos.TypeProto_Tensor{ElemType: dtype, Shape: shape}}}}
 }
-
-// subModel makes the ONNX model of one group: its nodes, the Constant
-// nodes and initializers they read, its boundary tensors as input and
-// output. It returns the initializer names.
-func subModel(mp *protos.ModelProto, gs GroupSource, inShape []int, dtype int32, nodeByOut map[string]*protos.NodeProto) (onnx.Model, []string, error) {
-	inits := map[string]*protos.TensorProto{}
-	for _, t := range mp.Graph.Initializer {
-		inits[t.Name] = t
-	}
-	sg := &protos.GraphProto{
-		Name:   gs.Output,
-		Input:  []*protos.ValueInfoProto{valueInfo(gs.Input, dtype, inShape)},
-		Output: []*protos.ValueInfoProto{valueInfo(gs.Output, dtype, gs.OutputShape)},
-	}
-	var names []string
-	seen := map[string]bool{}
-	for _, n := range gs.Nodes {
-		for _, r := range nodeReads(n) {
-			if seen[r] {
-				continue
-			}
-			seen[r] = true
-			if t := inits[r]; t != nil {
-				sg.Initializer = append(sg.Initializer, t)
-				names = append(names, r)
-			} else if c := nodeByOut[r]; c != nil && c.OpType == "Constant" {
-				sg.Node = append(sg.Node, c)
-			}
-		}
-	}
-	sg.Node = append(sg.Node, gs.Nodes...)
-	sub := &protos.ModelProto{IrVersion: mp.IrVersion, OpsetImport: mp.OpsetImport, Graph: sg}
-	data, err := proto.Marshal(sub)
-	if err != nil {
-		return nil, nil, err
-	}
-	om, err := parser.Parse(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	om.DisableFusion()
-	return om, names, nil
-}
-
-// boundaryShapes builds (without running) the whole graph once to learn
-// the shape of each boundary tensor for a batch of one.
-func boundaryShapes(mp *protos.ModelProto, input string, dtype int32, inShape []int, names []string) ([][]int, error) {
-	data, err := proto.Marshal(mp)
-	if err != nil {
-		return nil, err
-	}
-	whole, err := parser.Parse(data)
-	if err != nil {
-		return nil, err
-	}
-	whole.DisableFusion()
-	store := model.NewStore()
-	if err := whole.VariablesToScope(store.RootScope()); err != nil {
-		return nil, fmt.Errorf("reading weights: %w", err)
-	}
-	backend := probeBackend()
-	var out [][]int
-	e, err := model.NewExec(backend, store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
-		store.SetTraining(x.Graph(), true) // keep weights as variables (Go backend)
-		nodes := whole.CallGraph(scope, x.Graph(), map[string]*graph.Node{input: x}, names...)
-		out = nil
-		for _, n := range nodes {
-			out = append(out, slices.Clone(n.Shape().Dimensions))
-		}
-		return nodes
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer e.Finalize()
-	dt := dtypes.Float32
-	if protos.TensorProto_DataType(dtype) != protos.TensorProto_FLOAT {
-		return nil, fmt.Errorf("input element type %s: tlx imports float32 models", protos.TensorProto_DataType(dtype))
-	}
-	if err := exceptions.TryCatch[error](func() {
-		_, err = e.Compile(shapes.Make(dt, inShape...))
-	}); err != nil {
-		return nil, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// probeBackend is the backend shapes are worked out on: Go's, always there.
-var probeBackend = sync.OnceValue(func() compute.Backend {
-	b, _, err := engine.Start("go")
-	if err != nil {
-		panic(err)
-	}
-	return b
-})

@@ -1,0 +1,477 @@
+package onnxnet
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute-onnx/support/protos"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"google.golang.org/protobuf/proto"
+)
+
+// nativeOp converts one ONNX operator in tlx, with every input's shape
+// known, where onnx-gomlx lacks it or some of its attributes.
+type nativeOp struct {
+	handles func(n *protos.NodeProto) bool // nil: every node of the type
+	// static lists inputs that must be constants; when one is computed
+	// (e.g. from Shape), the node goes to onnx-gomlx, which can fold it.
+	static  []int
+	convert func(c *converter, scope *model.Scope, g *graph.Graph, env map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node
+}
+
+func (op *nativeOp) handlesNode(n *protos.NodeProto) bool { return op.handles == nil || op.handles(n) }
+
+// nativeOps are the operators tlx converts itself.
+var nativeOps = map[string]*nativeOp{
+	"MaxPool":            {convert: convertPool},
+	"AveragePool":        {convert: convertPool},
+	"BatchNormalization": {convert: convertBatchNorm},
+	"LayerNormalization": {convert: convertLayerNorm},
+	"HardSigmoid":        {convert: convertHardSigmoid},
+	"HardSwish":          {convert: convertHardSigmoid},
+	"Gelu":               {convert: convertGelu},
+	"Pad":                {convert: convertPad, static: []int{1, 3}},
+	"Conv": {
+		handles: func(n *protos.NodeProto) bool {
+			return attrString(n, "auto_pad", "NOTSET") != "NOTSET" ||
+				(slices.ContainsFunc(attrInts(n, "strides", nil), func(s int) bool { return s > 1 }) &&
+					slices.ContainsFunc(attrInts(n, "dilations", nil), func(d int) bool { return d > 1 }))
+		},
+		convert: convertConv,
+	},
+	"Flatten":               {convert: convertFlatten},
+	"Clip":                  {convert: convertClip},
+	"Slice":                 {convert: convertSlice, static: []int{1, 2, 3, 4}},
+	"Dropout":               {convert: convertDropout},
+	"InstanceNormalization": {convert: convertInstanceNorm},
+	"GlobalMaxPool":         {convert: convertGlobalMaxPool},
+	"Resize":                {convert: convertResize, static: []int{1, 2, 3}},
+	"PRelu":                 {convert: convertPRelu},
+	"LogSoftmax":            {convert: convertLogSoftmax},
+	"Mean":                  {convert: convertMean},
+	"IsInf":                 {convert: convertIsInf},
+	"LRN":                   {convert: convertLRN},
+	"DepthToSpace":          {convert: convertDepthToSpace},
+	"SpaceToDepth":          {convert: convertSpaceToDepth},
+	"CastLike":              {convert: convertCastLike},
+	"ConvTranspose":         {convert: convertConvTranspose},
+	"Sum":                   {convert: convertSum},
+	"Shrink":                {convert: convertShrink},
+	"Split":                 {convert: convertSplit, static: []int{1}},
+	"Upsample":              {convert: convertResize, static: []int{1}},
+}
+
+func init() {
+	for name, f := range activations {
+		nativeOps[name] = &nativeOp{convert: activationOp(f)}
+	}
+}
+
+func attr(n *protos.NodeProto, name string) *protos.AttributeProto {
+	for _, a := range n.Attribute {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+func attrInts(n *protos.NodeProto, name string, def []int) []int {
+	a := attr(n, name)
+	if a == nil || len(a.Ints) == 0 {
+		return def
+	}
+	out := make([]int, len(a.Ints))
+	for i, v := range a.Ints {
+		out[i] = int(v)
+	}
+	return out
+}
+
+func attrInt(n *protos.NodeProto, name string, def int) int {
+	if a := attr(n, name); a != nil {
+		return int(a.I)
+	}
+	return def
+}
+
+func attrFloat(n *protos.NodeProto, name string, def float64) float64 {
+	if a := attr(n, name); a != nil {
+		return float64(a.F)
+	}
+	return def
+}
+
+func attrString(n *protos.NodeProto, name, def string) string {
+	if a := attr(n, name); a != nil {
+		return string(a.S)
+	}
+	return def
+}
+
+func fill(n, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// windowPads resolves a pooling or convolution window's padding for the
+// spatial sizes in: explicit pads, or auto_pad SAME_UPPER / SAME_LOWER /
+// VALID. It returns begin and end pads per spatial axis.
+func windowPads(n *protos.NodeProto, in, kernel, strides, dilations []int) (begin, end []int) {
+	sp := len(in)
+	pads := attrInts(n, "pads", fill(2*sp, 0))
+	if len(pads) != 2*sp {
+		panic(fmt.Errorf("%s %q: pads %v, want %d values", n.OpType, n.Name, pads, 2*sp))
+	}
+	begin, end = slices.Clone(pads[:sp]), slices.Clone(pads[sp:])
+	switch mode := attrString(n, "auto_pad", "NOTSET"); mode {
+	case "NOTSET":
+	case "VALID":
+		begin, end = fill(sp, 0), fill(sp, 0)
+	case "SAME_UPPER", "SAME_LOWER":
+		for i := range sp {
+			out := (in[i] + strides[i] - 1) / strides[i]
+			total := max((out-1)*strides[i]+(kernel[i]-1)*dilations[i]+1-in[i], 0)
+			small, big := total/2, total-total/2
+			if mode == "SAME_UPPER" {
+				begin[i], end[i] = small, big
+			} else {
+				begin[i], end[i] = big, small
+			}
+		}
+	default:
+		panic(fmt.Errorf("%s %q: auto_pad %q is not an ONNX mode", n.OpType, n.Name, mode))
+	}
+	return begin, end
+}
+
+// convertPool is MaxPool and AveragePool with every attribute: strides
+// (default 1, which onnx-gomlx reads as the kernel size), dilations,
+// auto_pad, ceil_mode and count_include_pad.
+func convertPool(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	sp := x.Rank() - 2
+	kernel := attrInts(n, "kernel_shape", nil)
+	if len(kernel) != sp {
+		panic(fmt.Errorf("%s %q: kernel_shape %v for a rank-%d input", n.OpType, n.Name, kernel, x.Rank()))
+	}
+	strides := attrInts(n, "strides", fill(sp, 1))
+	dilations := attrInts(n, "dilations", fill(sp, 1))
+	dims := x.Shape().Dimensions[2:]
+	begin, end := windowPads(n, dims, kernel, strides, dilations)
+	extra := make([]int, sp) // ceil_mode: more padding at the end
+	if attrInt(n, "ceil_mode", 0) == 1 {
+		for i := range sp {
+			span := (kernel[i]-1)*dilations[i] + 1
+			padded := dims[i] + begin[i] + end[i]
+			out := (padded-span+strides[i]-1)/strides[i] + 1
+			if (out-1)*strides[i] >= dims[i]+begin[i] { // a window must start inside the input or left padding
+				out--
+			}
+			extra[i] = max((out-1)*strides[i]+span-padded, 0)
+		}
+	}
+	window := append([]int{1, 1}, kernel...)
+	stride := append([]int{1, 1}, strides...)
+	var dil []int // nil when 1: GoMLX has no gradient for dilated windows
+	if slices.ContainsFunc(dilations, func(d int) bool { return d != 1 }) {
+		dil = append([]int{1, 1}, dilations...)
+	}
+	paddings := [][2]int{{0, 0}, {0, 0}}
+	for i := range sp {
+		paddings = append(paddings, [2]int{begin[i], end[i] + extra[i]})
+	}
+	if n.OpType == "MaxPool" {
+		return []*graph.Node{graph.BackendReduceWindow(x, compute.ReduceOpMax, window, stride, nil, dil, paddings)}
+	}
+	sum := graph.BackendReduceWindow(x, compute.ReduceOpSum, window, stride, nil, dil, paddings)
+	// The divisor: how many input (and, with count_include_pad, explicit
+	// padding) positions each window covers.
+	ones := graph.Ones(g, shapes.Make(x.DType(), append([]int{1, 1}, dims...)...))
+	countPads := paddings
+	if attrInt(n, "count_include_pad", 0) == 1 {
+		axes := []compute.PadAxis{{}, {}}
+		countPads = [][2]int{{0, 0}, {0, 0}}
+		for i := range sp {
+			axes = append(axes, compute.PadAxis{Start: begin[i], End: end[i]})
+			countPads = append(countPads, [2]int{0, extra[i]})
+		}
+		ones = graph.Pad(ones, graph.ScalarOne(g, x.DType()), axes...)
+	}
+	count := graph.BackendReduceWindow(ones, compute.ReduceOpSum, window, stride, nil, dil, countPads)
+	return []*graph.Node{graph.Div(sum, count)}
+}
+
+// convertConv resolves auto_pad into explicit pads (which needs the
+// input's size), and runs a convolution that is both strided and dilated
+// (GoMLX takes one or the other) at stride 1 followed by subsampling; the
+// convolution itself goes to onnx-gomlx.
+func convertConv(c *converter, scope *model.Scope, g *graph.Graph, env map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x, w := in[0], in[1]
+	sp := x.Rank() - 2
+	kernel := attrInts(n, "kernel_shape", w.Shape().Dimensions[2:])
+	strides := attrInts(n, "strides", fill(sp, 1))
+	dilations := attrInts(n, "dilations", fill(sp, 1))
+	begin, end := windowPads(n, x.Shape().Dimensions[2:], kernel, strides, dilations)
+	explicit := proto.Clone(n).(*protos.NodeProto)
+	var attrs []*protos.AttributeProto
+	for _, a := range explicit.Attribute {
+		if a.Name != "auto_pad" && a.Name != "pads" && a.Name != "strides" {
+			attrs = append(attrs, a)
+		}
+	}
+	pads := &protos.AttributeProto{Name: "pads", Type: protos.AttributeProto_INTS}
+	for _, p := range append(begin, end...) {
+		pads.Ints = append(pads.Ints, int64(p))
+	}
+	attrs = append(attrs, pads)
+	subsample := slices.ContainsFunc(dilations, func(d int) bool { return d > 1 })
+	if !subsample {
+		st := &protos.AttributeProto{Name: "strides", Type: protos.AttributeProto_INTS}
+		for _, v := range strides {
+			st.Ints = append(st.Ints, int64(v))
+		}
+		attrs = append(attrs, st)
+	}
+	explicit.Attribute = attrs
+	c.runONNXKeyed(scope, g, env, []*protos.NodeProto{explicit}, n, n.Output)
+	y := env[n.Output[0]]
+	if subsample {
+		for i, s := range strides {
+			if s > 1 {
+				y = graph.SliceAxis(y, 2+i, graph.AxisRange().Stride(s))
+			}
+		}
+	}
+	return []*graph.Node{y}
+}
+
+// channelShape reshapes a per-channel vector [C] to broadcast over x
+// [N, C, ...].
+func channelShape(v, x *graph.Node) *graph.Node {
+	dims := fill(x.Rank(), 1)
+	dims[1] = v.Shape().Dimensions[0]
+	return graph.Reshape(v, dims...)
+}
+
+// convertBatchNorm is BatchNormalization in inference mode, and in
+// training mode (batch statistics, plus the updated running statistics).
+func convertBatchNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x, scale, bias, mean, variance := in[0], in[1], in[2], in[3], in[4]
+	eps := graph.Scalar(g, x.DType(), attrFloat(n, "epsilon", 1e-5))
+	norm := func(m, v *graph.Node) *graph.Node {
+		inv := graph.Inverse(graph.Sqrt(graph.Add(channelShape(v, x), eps)))
+		y := graph.Mul(graph.Sub(x, channelShape(m, x)), inv)
+		return graph.Add(graph.Mul(y, channelShape(scale, x)), channelShape(bias, x))
+	}
+	if attrInt(n, "training_mode", 0) == 0 {
+		return []*graph.Node{norm(mean, variance)}
+	}
+	axes := []int{0}
+	for a := 2; a < x.Rank(); a++ {
+		axes = append(axes, a)
+	}
+	batchMean := graph.ReduceMean(x, axes...)
+	batchVar := graph.ReduceVariance(x, axes...)
+	momentum := graph.Scalar(g, x.DType(), attrFloat(n, "momentum", 0.9))
+	rest := graph.OneMinus(momentum)
+	runMean := graph.Add(graph.Mul(mean, momentum), graph.Mul(batchMean, rest))
+	runVar := graph.Add(graph.Mul(variance, momentum), graph.Mul(batchVar, rest))
+	return []*graph.Node{norm(batchMean, batchVar), runMean, runVar}
+}
+
+// convertLayerNorm is LayerNormalization with its optional Mean and
+// InvStdDev outputs.
+func convertLayerNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	axis := attrInt(n, "axis", -1)
+	if axis < 0 {
+		axis += x.Rank()
+	}
+	var axes []int
+	for a := axis; a < x.Rank(); a++ {
+		axes = append(axes, a)
+	}
+	mean := graph.ReduceAndKeep(x, graph.ReduceMean, axes...)
+	centred := graph.Sub(x, mean)
+	variance := graph.ReduceAndKeep(graph.Square(centred), graph.ReduceMean, axes...)
+	inv := graph.Inverse(graph.Sqrt(graph.Add(variance, graph.Scalar(g, x.DType(), attrFloat(n, "epsilon", 1e-5)))))
+	y := graph.Mul(graph.Mul(centred, inv), graph.ExpandLeftToRank(in[1], x.Rank()))
+	if len(in) > 2 && in[2] != nil {
+		y = graph.Add(y, graph.ExpandLeftToRank(in[2], x.Rank()))
+	}
+	return []*graph.Node{y, mean, inv}
+}
+
+// convertHardSigmoid is HardSigmoid max(0, min(1, alpha*x + beta)) and
+// HardSwish x * HardSigmoid(x) with alpha 1/6, beta 1/2.
+func convertHardSigmoid(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	alpha, beta := attrFloat(n, "alpha", 0.2), attrFloat(n, "beta", 0.5)
+	if n.OpType == "HardSwish" {
+		alpha, beta = 1.0/6, 0.5
+	}
+	h := graph.ClipScalar(graph.Add(graph.Mul(x, graph.Scalar(g, x.DType(), alpha)), graph.Scalar(g, x.DType(), beta)), 0, 1)
+	if n.OpType == "HardSwish" {
+		h = graph.Mul(x, h)
+	}
+	return []*graph.Node{h}
+}
+
+// convertGelu is Gelu, exact (erf) or with the tanh approximation.
+func convertGelu(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	dt := x.DType()
+	half := graph.Mul(x, graph.Scalar(g, dt, 0.5))
+	var inner *graph.Node
+	if attrString(n, "approximate", "none") == "tanh" {
+		cube := graph.Mul(graph.Mul(x, x), x)
+		arg := graph.Mul(graph.Add(x, graph.Mul(cube, graph.Scalar(g, dt, 0.044715))), graph.Scalar(g, dt, math.Sqrt(2/math.Pi)))
+		inner = graph.Tanh(arg)
+	} else {
+		inner = graph.Erf(graph.Mul(x, graph.Scalar(g, dt, 1/math.Sqrt2)))
+	}
+	return []*graph.Node{graph.Mul(half, graph.OnePlus(inner))}
+}
+
+// staticInts reads an integer tensor that must be known while building
+// the graph (pads, axes): a constant.
+func staticInts(x *graph.Node, what string) []int {
+	if x == nil || x.Shape().Size() == 0 {
+		return nil
+	}
+	t := x.ConstantValue()
+	if t == nil {
+		panic(fmt.Errorf("%s must be a constant in tlx (the graph computes it)", what))
+	}
+	var out []int
+	switch t.DType() {
+	case dtypes.Int32:
+		for _, e := range tensors.MustCopyFlatData[int32](t) {
+			out = append(out, int(e))
+		}
+	default:
+		for _, e := range tensors.MustCopyFlatData[int64](t) {
+			out = append(out, int(e))
+		}
+	}
+	return out
+}
+
+// convertPad is Pad in every opset (pads as attribute or input; constant,
+// reflect and edge modes; optional axes).
+func convertPad(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	rank := x.Rank()
+	pads := attrInts(n, "pads", nil)
+	fillValue := graph.Scalar(g, x.DType(), attrFloat(n, "value", 0))
+	if len(in) > 1 && in[1] != nil {
+		pads = staticInts(in[1], "Pad's pads")
+	}
+	if len(in) > 2 && in[2] != nil {
+		fillValue = graph.ConvertDType(graph.Reshape(in[2]), x.DType())
+	}
+	axes := make([]int, rank)
+	for i := range axes {
+		axes[i] = i
+	}
+	if len(in) > 3 && in[3] != nil {
+		axes = staticInts(in[3], "Pad's axes")
+		for i, a := range axes {
+			if a < 0 {
+				axes[i] = a + rank
+			}
+		}
+	}
+	if len(pads) != 2*len(axes) {
+		panic(fmt.Errorf("Pad %q: %d pads for %d axes", n.Name, len(pads), len(axes)))
+	}
+	begin, end := make([]int, rank), make([]int, rank)
+	for i, a := range axes {
+		begin[a], end[a] = pads[i], pads[i+len(axes)]
+	}
+	switch mode := attrString(n, "mode", "constant"); mode {
+	case "constant":
+		cfg := make([]compute.PadAxis, rank)
+		for a := range rank {
+			cfg[a] = compute.PadAxis{Start: begin[a], End: end[a]}
+		}
+		return []*graph.Node{graph.Pad(x, fillValue, cfg...)}
+	case "reflect", "edge", "wrap":
+		for a := range rank {
+			x = padAxis(x, a, begin[a], end[a], mode)
+		}
+		return []*graph.Node{x}
+	default:
+		panic(fmt.Errorf("Pad %q: mode %q is not an ONNX mode", n.Name, mode))
+	}
+}
+
+// padAxis pads one axis by reflecting, repeating the edge or wrapping.
+func padAxis(x *graph.Node, axis, before, after int, mode string) *graph.Node {
+	if before == 0 && after == 0 {
+		return x
+	}
+	size := x.Shape().Dimensions[axis]
+	slice := func(from, to int) *graph.Node {
+		return graph.SliceAxis(x, axis, graph.AxisRange(from, to))
+	}
+	var parts []*graph.Node
+	for i := before; i > 0; i-- { // positions -i
+		var src int
+		switch mode {
+		case "reflect":
+			src = i
+		case "edge":
+			src = 0
+		default: // wrap
+			src = size - i
+		}
+		parts = append(parts, slice(src, src+1))
+	}
+	parts = append(parts, x)
+	for i := 1; i <= after; i++ { // positions size-1+i
+		var src int
+		switch mode {
+		case "reflect":
+			src = size - 1 - i
+		case "edge":
+			src = size - 1
+		default:
+			src = i - 1
+		}
+		parts = append(parts, slice(src, src+1))
+	}
+	return graph.Concatenate(parts, axis)
+}
+
+// staticInputs reports whether the inputs that must be known while
+// building the graph are constants. A node computed wholly from constants
+// (shape arithmetic) also goes to onnx-gomlx, which folds such chains.
+func (op *nativeOp) staticInputs(in []*graph.Node) bool {
+	allConstant := true
+	for _, x := range in {
+		if x != nil && !x.IsConstantExpression() {
+			allConstant = false
+			break
+		}
+	}
+	if allConstant {
+		return false
+	}
+	for _, i := range op.static {
+		if i < len(in) && in[i] != nil && in[i].ConstantValue() == nil {
+			return false
+		}
+	}
+	return true
+}
