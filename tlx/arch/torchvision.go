@@ -41,43 +41,60 @@ func TorchvisionName(name string) string {
 			continue
 		}
 		path := m.re.ReplaceAllString(name, m.path)
-		if i := strings.LastIndex(path, "/"); strings.Contains(path, "/bn/") {
-			field, ok := bnNames[path[i+1:]]
-			if !ok {
-				return ""
-			}
-			path = path[:i+1] + field
-		}
-		return path
+		return bnField(path)
 	}
 	return ""
 }
 
-// LoadTorchvisionResNet loads a torchvision ResNet state_dict saved as
-// safetensors (PyTorch names and layouts) into a tlx ResNet of the same
-// depth, width and classes built with the ImageNet stem: convolution
-// kernels go from OIHW to HWIO, the classifier from [out, in] to [in, out].
-// Every tlx variable must be filled and every tensor used.
+// bnField renames a mapped BatchNorm parameter (the last path element of a
+// path through a ".../bn/" or "..._bn/" scope) to tlx's name; other paths
+// are returned as they are, and unknown BatchNorm fields as "".
+func bnField(path string) string {
+	i := strings.LastIndex(path, "/")
+	scope := path[:i]
+	if !strings.HasSuffix(scope, "/bn") && !strings.HasSuffix(scope, "_bn") && scope != "bn" {
+		return path
+	}
+	field, ok := bnNames[path[i+1:]]
+	if !ok {
+		return ""
+	}
+	return scope + "/" + field
+}
+
+// LoadTorchvisionResNet loads a torchvision (or timm: same names) ResNet
+// state_dict saved as safetensors (PyTorch names and layouts) into a tlx
+// ResNet of the same depth, width and classes built with the ImageNet
+// stem: convolution kernels go from OIHW to HWIO, the classifier from
+// [out, in] to [in, out]. Every tlx variable must be filled and every
+// tensor used.
 func LoadTorchvisionResNet(m *net.Model, path string) error {
+	return LoadMapped(m, path, TorchvisionName)
+}
+
+// LoadMapped loads PyTorch-layout safetensors into m, naming each tensor's
+// variable with mapName ("" skips num_batches_tracked and fails on
+// anything else). Every variable of m must be filled.
+func LoadMapped(m *net.Model, path string, mapName func(string) string) error {
 	if _, err := m.Init(); err != nil {
 		return err
 	}
 	file, err := safetensors.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("loading torchvision weights from %s: %w", path, err)
+		return fmt.Errorf("loading PyTorch weights from %s: %w", path, err)
 	}
 	filled := map[string]bool{}
 	for name, t := range file.Tensors {
-		target := TorchvisionName(name)
+		target := mapName(name)
 		if target == "" {
 			if strings.HasSuffix(name, "num_batches_tracked") {
 				continue
 			}
-			return fmt.Errorf("%s: tensor %q has no place in a tlx ResNet", path, name)
+			return fmt.Errorf("%s: tensor %q has no place in %s", path, name, m.Name)
 		}
 		v := m.Store.GetVariable("/" + target)
 		if v == nil {
-			return fmt.Errorf("%s: tensor %q maps to %s, which model %s lacks (depth or stem differ?)", path, name, target, m.Name)
+			return fmt.Errorf("%s: tensor %q maps to %s, which model %s lacks (depth, width or stem differ?)", path, name, target, m.Name)
 		}
 		values, err := t.Float32s()
 		if err != nil {
@@ -85,7 +102,7 @@ func LoadTorchvisionResNet(m *net.Model, path string) error {
 		}
 		shape := t.Shape
 		switch {
-		case len(shape) == 4: // OIHW -> HWIO
+		case len(shape) == 4: // OIHW -> HWIO (depthwise [C,1,k,k] -> [k,k,1,C])
 			values, shape = transpose(values, shape, []int{2, 3, 1, 0})
 		case len(shape) == 2: // [out, in] -> [in, out]
 			values, shape = transpose(values, shape, []int{1, 0})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
@@ -106,6 +107,45 @@ func TestTorchvisionNames(t *testing.T) {
 	} {
 		if got := TorchvisionName(name); got != want {
 			t.Errorf("TorchvisionName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// torchvision's MobileNetV2, and the same weights under timm's names, give
+// PyTorch's logits in tlx's MobileNetV2.
+func TestMobileNetV2MatchesTorchvisionAndTimm(t *testing.T) {
+	dir := t.TempDir()
+	out, err := exec.Command("/usr/bin/python3", "testdata/export_torchvision.py", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("exporting torchvision mobilenet_v2: %v\n%s", err, out)
+	}
+	io, err := safetensors.ReadFile(filepath.Join(dir, "mobilenet_io.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := io.Tensors["input"].Float32s()
+	want, _ := io.Tensors["logits"].Float32s()
+	for file, load := range map[string]func(m *net.Model, path string) error{
+		"mobilenet_v2.safetensors":      LoadTorchvisionMobileNetV2,
+		"mobilenet_v2_timm.safetensors": LoadTimmMobileNetV2,
+	} {
+		m := MobileNetV2(MobileNetV2Config{Classes: 10}, 64, 64, 3)
+		if err := load(m, filepath.Join(dir, file)); err != nil {
+			t.Fatal(err)
+		}
+		y, err := m.Output(tensors.FromFlatDataAndDimensions(x, io.Tensors["input"].Shape...), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tensors.MustCopyFlatData[float32](y)
+		var worst, scale float64
+		for i := range want {
+			worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
+			scale = math.Max(scale, math.Abs(float64(want[i])))
+		}
+		t.Logf("%s: max |tlx - PyTorch| = %.3g over logits up to %.3g", file, worst, scale)
+		if worst > 1e-4*math.Max(scale, 1) {
+			t.Errorf("%s: logits differ from PyTorch's by up to %.3g", file, worst)
 		}
 	}
 }

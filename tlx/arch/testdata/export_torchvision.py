@@ -1,6 +1,9 @@
-"""Exports a torchvision ResNet-18 (random weights, seed 0, eval mode) for tlx's fidelity test.
+"""Exports a torchvision ResNet-18 and MobileNetV2 (random weights, seed 0, eval mode) for tlx's fidelity tests.
 
     /usr/bin/python3 export_torchvision.py OUT_DIR
+
+MobileNetV2: OUT_DIR/mobilenet_v2.safetensors (torchvision names), OUT_DIR/mobilenet_v2_timm.safetensors
+(the same weights under timm's mobilenetv2_100 names) and OUT_DIR/mobilenet_io.safetensors.
 
 Writes OUT_DIR/resnet18.safetensors (the state_dict, torchvision names, NCHW/OIHW as PyTorch stores them),
 OUT_DIR/io.safetensors ("input" NHWC [4,64,64,3], "logits" [4,10] in eval mode, "labels" [4]) and
@@ -32,11 +35,35 @@ def save(path, tensors):
             f.write(b)
 
 
-def main():
-    out = sys.argv[1]
-    torch.manual_seed(0)
-    model = torchvision.models.resnet18(num_classes=10)
-    # Non-trivial BatchNorm statistics, so that inference mode is tested.
+STAGE_REPEATS = [1, 2, 3, 4, 3, 3, 1]
+
+
+def timm_name(name):
+    """torchvision MobileNetV2 parameter name -> timm mobilenetv2_100 name."""
+    parts = name.split(".")
+    if parts[0] == "classifier":
+        return "classifier." + parts[2]
+    k = int(parts[1])
+    if k == 0:
+        return ("conv_stem." if parts[2] == "0" else "bn1.") + parts[3]
+    if k == 18:
+        return ("conv_head." if parts[2] == "0" else "bn2.") + parts[3]
+    stage, first = 0, 1
+    while k >= first + STAGE_REPEATS[stage]:
+        first += STAGE_REPEATS[stage]
+        stage += 1
+    rest = ".".join(parts[3:])
+    if stage == 0:
+        layer = {"0.0": "conv_dw", "0.1": "bn1", "1": "conv_pw", "2": "bn2"}
+    else:
+        layer = {"0.0": "conv_pw", "0.1": "bn1", "1.0": "conv_dw", "1.1": "bn2", "2": "conv_pwl", "3": "bn3"}
+    for key, new in layer.items():
+        if rest.startswith(key + "."):
+            return f"blocks.{stage}.{k - first}.{new}.{rest[len(key) + 1:]}"
+    raise ValueError(name)
+
+
+def randomise_bn(model):
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -44,6 +71,28 @@ def main():
                 m.running_var.uniform_(0.5, 1.5)
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.2, 0.2)
+
+
+def export_mobilenet(out):
+    torch.manual_seed(0)
+    model = torchvision.models.mobilenet_v2(num_classes=10)
+    randomise_bn(model)
+    model.eval()
+    state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    save(f"{out}/mobilenet_v2.safetensors", state)
+    save(f"{out}/mobilenet_v2_timm.safetensors", {timm_name(k): v for k, v in state.items()})
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        logits = model(x)
+    save(f"{out}/mobilenet_io.safetensors", {"input": x.permute(0, 2, 3, 1), "logits": logits})
+
+
+def main():
+    out = sys.argv[1]
+    export_mobilenet(out)
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=10)
+    randomise_bn(model)  # non-trivial statistics, so that inference mode is tested
     model.eval()
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     save(f"{out}/resnet18.safetensors", state)
