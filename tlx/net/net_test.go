@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/nn"
 )
 
 func frozen(m *net.Model) []string {
@@ -150,5 +152,36 @@ func TestReplaceHeadAndTruncate(t *testing.T) {
 	s := m.Summary()
 	if !strings.Contains(s.String(), "head") || !strings.Contains(s.HTML(), "<table") {
 		t.Errorf("summary:\n%s", s)
+	}
+}
+
+// Weights go through GoMLX's checkpoint format and back; a checkpoint of
+// another architecture is refused.
+func TestGoMLXCheckpoint(t *testing.T) {
+	build := func(units int) *net.Model {
+		return net.New("mlp", 4).
+			Add("hidden", func(c *nn.Ctx, x *graph.Node) *graph.Node { return nn.ReLU(nn.Dense(c, x, units)) }).
+			Add(net.HeadName, net.Classifier(3))
+	}
+	a := build(8)
+	dir := t.TempDir()
+	if err := a.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	b := build(8)
+	b.Seed = 99
+	if err := b.LoadCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	ha, _ := a.WeightsHash()
+	hb, _ := b.WeightsHash()
+	if ha != hb {
+		t.Errorf("weights differ after the checkpoint round trip: %s vs %s", ha, hb)
+	}
+	if err := build(5).LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "hidden") {
+		t.Errorf("loading into another shape: got %v", err)
+	}
+	if err := build(8).LoadCheckpoint(t.TempDir()); err == nil {
+		t.Error("an empty folder loaded")
 	}
 }
