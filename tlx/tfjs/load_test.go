@@ -1,0 +1,106 @@
+package tfjs
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// fixtures builds the TF.js models with tfjs under node once per test binary.
+var fixtures = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "tlx-tfjs-fixtures")
+	if err != nil {
+		return "", err
+	}
+	root, _ := filepath.Abs("../..")
+	cmd := exec.Command("node", "testdata/make_models.js", dir)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".tlx/npm/node_modules"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &fixtureError{err, string(out)}
+	}
+	return dir, nil
+})
+
+type fixtureError struct {
+	err error
+	out string
+}
+
+func (e *fixtureError) Error() string {
+	return "building TF.js fixtures (bash scripts/setup.sh installs @tensorflow/tfjs-layers): " + e.err.Error() + "\n" + e.out
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := fixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+func readF32(t *testing.T, path string) []float32 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// Models built and saved by TensorFlow.js, with float32 and quantised
+// weights, predict in tlx what tfjs predicts.
+func TestLoadMatchesTFJS(t *testing.T) {
+	wantGroups := map[string][]string{
+		"mobilenetish": {"stem_pad", "stem_conv", "stem_bn", "stem_relu", "block1", "block2_dw", "block2_pw", "pool", "dropout", "head"},
+		"resnetish":    {"conv1", "pool1", "mix", "pool2", "flatten", "fc1", "reshape", "flatten2", "head"},
+	}
+	for _, base := range []string{"mobilenetish", "resnetish"} {
+		for _, variant := range []string{"", "_uint8", "_uint16"} {
+			t.Run(base+variant, func(t *testing.T) {
+				dir := fixture(t, base+variant)
+				m, err := Load(filepath.Join(dir, "model.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(m.GroupNames(), wantGroups[base]) {
+					t.Errorf("groups %v, want %v", m.GroupNames(), wantGroups[base])
+				}
+				var shape []int
+				raw, _ := os.ReadFile(filepath.Join(dir, "input.json"))
+				_ = json.Unmarshal(raw, &shape)
+				x := tensors.FromFlatDataAndDimensions(readF32(t, filepath.Join(dir, "input.f32")), shape...)
+				y, err := m.Output(x, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := tensors.MustCopyFlatData[float32](y)
+				want := readF32(t, filepath.Join(dir, "output.f32"))
+				if len(got) != len(want) {
+					t.Fatalf("%d outputs, tfjs %d", len(got), len(want))
+				}
+				var worst, scale float64
+				for i := range want {
+					worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
+					scale = math.Max(scale, math.Abs(float64(want[i])))
+				}
+				t.Logf("max |tlx - tfjs| = %.2g (outputs up to %.2g)", worst, scale)
+				if worst > 1e-5*math.Max(scale, 1) {
+					t.Errorf("outputs differ from tfjs's by %.2g", worst)
+				}
+			})
+		}
+	}
+}
