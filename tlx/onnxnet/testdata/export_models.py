@@ -1,6 +1,6 @@
 """Exports PyTorch models to ONNX (random weights, opset 13) as oracles for tlx's ONNX import.
 
-    /usr/bin/python3 export_models.py OUT_DIR
+    /usr/bin/python3 export_models.py OUT_DIR [NAME...]
 
 For each model NAME in (smallcnn, resnet18, mobilenet_v2) it writes
   OUT_DIR/NAME.onnx          the export as a user gets it (eval mode: BatchNorm folded into Conv)
@@ -77,13 +77,16 @@ def export(model, name, shape, out):
 
 
 def main():
-    out = sys.argv[1]
-    torch.manual_seed(0)
-    export(SmallCNN(), "smallcnn", (8, 1, 28, 28), out)
-    torch.manual_seed(0)
-    export(torchvision.models.resnet18(num_classes=10), "resnet18", (4, 3, 64, 64), out)
-    torch.manual_seed(0)
-    export(torchvision.models.mobilenet_v2(num_classes=10), "mobilenet_v2", (4, 3, 64, 64), out)
+    out, names = sys.argv[1], sys.argv[2:] or ["smallcnn", "resnet18", "mobilenet_v2"]
+    models = {
+        "smallcnn": (SmallCNN, (8, 1, 28, 28)),
+        "resnet18": (lambda: torchvision.models.resnet18(num_classes=10), (4, 3, 64, 64)),
+        "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(num_classes=10), (4, 3, 64, 64)),
+    }
+    for name in names:
+        build, shape = models[name]
+        torch.manual_seed(0)
+        export(build(), name, shape, out)
 
 
 if __name__ == "__main__":

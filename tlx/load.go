@@ -1,0 +1,117 @@
+package tlx
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/hub"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/onnxnet"
+	"github.com/tlx-go/tlx/tlx/safetensors"
+	"github.com/tlx-go/tlx/tlx/tfjs"
+)
+
+// LoadOptions adjust Load; the zero value suits image classifiers.
+type LoadOptions struct {
+	// InputShape is the per-example input (NHWC for images): needed when
+	// the file does not fix it (dynamic ONNX dimensions), and the input
+	// size a safetensors ResNet/MobileNetV2 is built for (default 224×224×3).
+	InputShape []int
+	// Output names the ONNX tensor the model computes (an embedding, say).
+	Output string
+	// ChannelsFirst keeps an ONNX model's NCHW input (see onnxnet.Options).
+	ChannelsFirst bool
+	// Hub says where the hub cache is and whether to go online; the zero
+	// value takes hub.Defaults().
+	Hub *hub.Options
+}
+
+// Load opens a pretrained model as a tlx model whose layer groups can be
+// frozen, fine-tuned and saved:
+//
+//   - "model.onnx": ONNX (onnxnet.Load; onnxnet.Export writes it back)
+//   - ".../model.json": a TF.js layers model (tfjs.Load)
+//   - "weights.safetensors": torchvision or timm ResNet-18/34 or
+//     MobileNetV2 weights, recognised by their names, in tlx's own
+//     architecture (arch.LoadMapped)
+//   - "hf:owner/repo[/file][@revision]": any of these from the Hugging Face
+//     hub, cached locally; offline (HF_HUB_OFFLINE=1) from the cache only
+func Load(source string, opts ...LoadOptions) (*net.Model, error) {
+	var o LoadOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if strings.HasPrefix(source, "hf:") {
+		ref, err := hub.Parse(source)
+		if err != nil {
+			return nil, err
+		}
+		ho := hub.Defaults()
+		if o.Hub != nil {
+			ho = *o.Hub
+		}
+		local, err := hub.Fetch(ref, ho)
+		if err != nil {
+			return nil, err
+		}
+		return Load(local, o)
+	}
+	switch {
+	case strings.HasSuffix(source, ".onnx"):
+		return onnxnet.Load(source, onnxnet.Options{Output: o.Output, InputShape: o.InputShape, ChannelsFirst: o.ChannelsFirst})
+	case strings.HasSuffix(source, ".json"):
+		return tfjs.Load(source)
+	case strings.HasSuffix(source, ".safetensors"):
+		return loadPyTorchWeights(source, o.InputShape)
+	}
+	return nil, fmt.Errorf("loading %s: unknown format (want .onnx, a TF.js model.json, .safetensors or hf:owner/repo)", source)
+}
+
+// loadPyTorchWeights recognises a ResNet or MobileNetV2 state_dict by its
+// tensor names and builds the matching tlx architecture around it.
+func loadPyTorchWeights(path string, input []int) (*net.Model, error) {
+	file, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", path, err)
+	}
+	if input == nil {
+		input = []int{224, 224, 3}
+	}
+	has := func(name string) bool { _, ok := file.Tensors[name]; return ok }
+	classesOf := func(name string) int {
+		if t, ok := file.Tensors[name]; ok && len(t.Shape) == 2 {
+			return t.Shape[0]
+		}
+		return 0
+	}
+	var m *net.Model
+	var mapName func(string) string
+	switch {
+	case has("layer1.0.conv1.weight") && has("fc.weight"):
+		if has("layer1.0.conv3.weight") {
+			return nil, fmt.Errorf("loading %s: a bottleneck ResNet (50 and deeper); tlx builds ResNet-18 and -34", path)
+		}
+		depth := 18
+		if has("layer3.5.conv1.weight") {
+			depth = 34
+		}
+		width := file.Tensors["conv1.weight"].Shape[0]
+		m = arch.ResNet(arch.ResNetConfig{Depth: depth, Width: width, Classes: classesOf("fc.weight")}, input...)
+		mapName = arch.TorchvisionName
+	case has("features.0.0.weight") && has("classifier.1.weight"):
+		m = arch.MobileNetV2(arch.MobileNetV2Config{Classes: classesOf("classifier.1.weight")}, input...)
+		mapName = arch.TorchvisionMobileNetV2Name
+	case has("conv_stem.weight") && has("blocks.0.0.conv_dw.weight"):
+		m = arch.MobileNetV2(arch.MobileNetV2Config{Classes: classesOf("classifier.weight")}, input...)
+		mapName = arch.TimmMobileNetV2Name
+	default:
+		return nil, fmt.Errorf("loading %s: not a torchvision/timm ResNet-18/34 or MobileNetV2 state_dict (for tlx's own weights, build the model and call LoadWeights)", path)
+	}
+	m.Name = strings.TrimSuffix(filepath.Base(path), ".safetensors")
+	if err := arch.LoadMapped(m, path, mapName); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
