@@ -13,6 +13,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tlx-go/tlx/tlx/nn"
 )
 
 // nativeOp converts one ONNX operator in tlx, with every input's shape
@@ -39,7 +41,7 @@ var nativeOps = map[string]*nativeOp{
 	"Pad":                {convert: convertPad, static: []int{1, 3}},
 	"Conv": {
 		handles: func(n *protos.NodeProto) bool {
-			return attrString(n, "auto_pad", "NOTSET") != "NOTSET" ||
+			return im2colConv(n) || attrString(n, "auto_pad", "NOTSET") != "NOTSET" ||
 				(slices.ContainsFunc(attrInts(n, "strides", nil), func(s int) bool { return s > 1 }) &&
 					slices.ContainsFunc(attrInts(n, "dilations", nil), func(d int) bool { return d > 1 }))
 		},
@@ -217,6 +219,9 @@ func convertPool(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gra
 // convolution itself goes to onnx-gomlx.
 func convertConv(c *converter, scope *model.Scope, g *graph.Graph, env map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x, w := in[0], in[1]
+	if y := convIm2col(n, in); y != nil {
+		return []*graph.Node{y}
+	}
 	sp := x.Rank() - 2
 	kernel := attrInts(n, "kernel_shape", w.Shape().Dimensions[2:])
 	strides := attrInts(n, "strides", fill(sp, 1))
@@ -253,6 +258,61 @@ func convertConv(c *converter, scope *model.Scope, g *graph.Graph, env map[strin
 		}
 	}
 	return []*graph.Node{y}
+}
+
+// im2colConv reports a 2D convolution in PyTorch's usual form (square odd
+// kernel, padding k/2 on every side, one stride, no dilation, no auto_pad):
+// tlx's im2col convolution (package nn) runs it, several times faster on
+// the Go backend than the generic convolution and with a gradient ONNX
+// Runtime supports. Its group count is checked against the shapes later.
+func im2colConv(n *protos.NodeProto) bool {
+	k := attrInts(n, "kernel_shape", nil)
+	if len(k) != 2 || k[0] != k[1] || k[0]%2 == 0 || attrString(n, "auto_pad", "NOTSET") != "NOTSET" {
+		return false
+	}
+	for _, p := range attrInts(n, "pads", []int{0, 0, 0, 0}) {
+		if p != k[0]/2 {
+			return false
+		}
+	}
+	st := attrInts(n, "strides", []int{1, 1})
+	for _, d := range attrInts(n, "dilations", []int{1, 1}) {
+		if d != 1 {
+			return false
+		}
+	}
+	return len(st) == 2 && st[0] == st[1]
+}
+
+// convIm2col runs an im2colConv convolution (plain or depthwise) in NHWC
+// with package nn, or returns nil when the shapes do not fit.
+func convIm2col(n *protos.NodeProto, in []*graph.Node) *graph.Node {
+	if !im2colConv(n) {
+		return nil
+	}
+	x, w := in[0], in[1]
+	if x.Rank() != 4 || w.Rank() != 4 {
+		return nil
+	}
+	cin, cout := x.Shape().Dimensions[1], w.Shape().Dimensions[0]
+	group := attrInt(n, "group", 1)
+	s := attrInts(n, "strides", []int{1, 1})[0]
+	nhwc := graph.TransposeAllDims(x, 0, 2, 3, 1)
+	var y *graph.Node
+	switch {
+	case group == 1:
+		y = nn.Convolve2D(nhwc, graph.TransposeAllDims(w, 2, 3, 1, 0), s) // OIHW -> HWIO
+	case group == cin && cout == cin && w.Shape().Dimensions[1] == 1:
+		k := w.Shape().Dimensions[2]
+		y = nn.DepthwiseConvolve2D(nhwc, graph.Reshape(graph.TransposeAllDims(w, 2, 3, 1, 0), k, k, cin), s)
+	default:
+		return nil
+	}
+	y = graph.TransposeAllDims(y, 0, 3, 1, 2)
+	if len(in) > 2 && in[2] != nil {
+		y = graph.Add(y, channelShape(in[2], y))
+	}
+	return y
 }
 
 // channelShape reshapes a per-channel vector [C] to broadcast over x
