@@ -14,6 +14,7 @@ apt_packages=(
   dataset-fashion-mnist         # Fashion-MNIST
   python3-sklearn               # ships the 8x8 digits data set
   python3-torch python3-torchvision  # the oracle for fidelity tests and the benchmark baseline
+  libonnx-testdata              # the ONNX backend test suite (conformance of the ONNX import)
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 missing=()

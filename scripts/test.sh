@@ -13,7 +13,7 @@ go vet -tags onnx ./tlx/... ./bench/...
 go test -count=1 -timeout 45m ./...
 go test -count=1 -tags xla -run XLA ./tlx/engine
 go test -count=1 -tags onnx -run 'ONNX|Prefix' ./tlx/engine ./tlx/fit
-for target in "FuzzRead ./tlx/safetensors" "FuzzReadIDX ./tlx/data" "FuzzLoadONNX ./tlx/onnxnet" "FuzzLoadTFJS ./tlx/tfjs"; do
+for target in "FuzzRead ./tlx/safetensors" "FuzzReadIDX ./tlx/data" "FuzzLoadONNX ./tlx/onnxnet" "FuzzLoadTFJS ./tlx/tfjs" "FuzzParse ./tlx/hub"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime 10s "$2"
 done

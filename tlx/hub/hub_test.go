@@ -77,3 +77,21 @@ func TestFetchOnlineOfflineAndFallback(t *testing.T) {
 		t.Errorf("hub down: %s, %v; want the cached %s", p3, err, p)
 	}
 }
+
+// FuzzParse: any string parses into a safe reference or an error.
+func FuzzParse(f *testing.F) {
+	f.Add("hf:owner/repo/onnx/model.onnx@main")
+	f.Add("hf:a/b/../c")
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if ref.File != "" && !filepath.IsLocal(ref.File) {
+			t.Fatalf("%q gave file %q outside the repository", s, ref.File)
+		}
+		if strings.Count(ref.Repo, "/") != 1 {
+			t.Fatalf("%q gave repo %q", s, ref.Repo)
+		}
+	})
+}

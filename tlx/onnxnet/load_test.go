@@ -229,3 +229,26 @@ func TestFreezeImportedGroups(t *testing.T) {
 	}
 	_ = net.HeadName
 }
+
+// Any intermediate tensor can be the model's output: the pooled features
+// of a ResNet as an embedding.
+func TestLoadIntermediateOutput(t *testing.T) {
+	m, err := Load(fixture(t, "resnet18.onnx"), Options{Output: "/avgpool/GlobalAveragePool_output_0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(m.GroupNames(), "head") {
+		t.Errorf("groups %v: the classifier should be cut off", m.GroupNames())
+	}
+	x, _, _, _ := oracle(t, "resnet18")
+	y, err := m.Output(x, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := y.Shape().Dimensions; !slices.Equal(got, []int{4, 512, 1, 1}) {
+		t.Errorf("embedding shape %v, want [4 512 1 1]", got)
+	}
+	if _, err := Load(fixture(t, "resnet18.onnx"), Options{Output: "no-such-tensor"}); err == nil || !strings.Contains(err.Error(), "no-such-tensor") {
+		t.Errorf("unknown output tensor: %v", err)
+	}
+}
