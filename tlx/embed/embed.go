@@ -60,3 +60,26 @@ func FromDataset(d *data.Dataset) *Matrix {
 	}
 	return mat
 }
+
+// PoolChannels averages rows that hold NHWC feature maps flattened
+// (position-major, channels last) over their positions: one value per
+// channel, what a global-average-pooling head sees.
+func (m *Matrix) PoolChannels(channels int) (*Matrix, error) {
+	if channels <= 0 || m.Dim%channels != 0 {
+		return nil, fmt.Errorf("PoolChannels(%d): rows of %d values are not whole positions", channels, m.Dim)
+	}
+	positions := m.Dim / channels
+	out := &Matrix{N: m.N, Dim: channels, Data: make([]float64, m.N*channels)}
+	for i := range m.N {
+		row, dst := m.Row(i), out.Data[i*channels:(i+1)*channels]
+		for p := range positions {
+			for c := range channels {
+				dst[c] += row[p*channels+c]
+			}
+		}
+		for c := range dst {
+			dst[c] /= float64(positions)
+		}
+	}
+	return out, nil
+}

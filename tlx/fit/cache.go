@@ -36,6 +36,9 @@ func cachablePrefix(m *net.Model, cfg Config) (last, reason string) {
 	if cfg.Augment.active() {
 		return "", "augmentation changes the frozen groups' inputs every epoch"
 	}
+	if cfg.Objective != nil || cfg.Extra != nil {
+		return "", "an Objective (or Extra data) needs the whole model in the training step"
+	}
 	for _, g := range m.Groups[:n] {
 		if g.BN == net.BNTrain {
 			return "", fmt.Sprintf("group %s is frozen but its BatchNorm uses batch statistics (BNTrain)", g.Name)

@@ -47,6 +47,11 @@ type Config struct {
 	// Penalty adds a term to the training loss, built in the training graph
 	// (L2-SP, EWC). It sees the model's store through scope.
 	Penalty func(scope *model.Scope, g *graph.Graph) *graph.Node
+	// Objective adds a term that sees the batch (see Objective): CORAL,
+	// DANN, LwF. Extra is the unlabelled data it draws batches from
+	// (shuffled, cycled). Either turns the feature cache off.
+	Objective Objective
+	Extra     *data.Dataset
 
 	FeatureCache CacheMode
 	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder
@@ -291,6 +296,9 @@ type runner struct {
 	trainStep     *model.Exec
 	evalLogits    *model.Exec
 	stepsPerEpoch int
+
+	extraOrder []int // Config.Extra's shuffled order and the next position in it
+	extraPos   int
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -346,7 +354,7 @@ func (r *runner) inputShape() []int { return r.train.Shape }
 
 func (r *runner) build() error {
 	var err error
-	if r.trainStep, err = newTrainExec(r.m, r.after, r.cfg.Optimizer, r.cfg.Penalty); err != nil {
+	if r.trainStep, err = newTrainExec(r.m, r.after, r.cfg.Optimizer, r.cfg.Penalty, r.cfg.Objective, r.cfg.Extra != nil); err != nil {
 		return err
 	}
 	if r.evalLogits, err = r.m.RangeExec(r.after, ""); err != nil {
@@ -356,11 +364,12 @@ func (r *runner) build() error {
 }
 
 // newTrainExec builds the training step of the groups after group after:
-// inputs x (the output of group after, or the model's input) and labels y
-// [batch] int32; outputs the mean cross-entropy, the number of correct
-// predictions and the full objective (with the penalty). The weights and
-// optimizer state update as a side effect.
-func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model.Scope, *graph.Graph) *graph.Node) (*model.Exec, error) {
+// inputs x (the output of group after, or the model's input), labels y
+// [batch] int32, the examples' indices [batch] int32 and, when extra, a
+// batch of Config.Extra; outputs the mean cross-entropy, the number of
+// correct predictions and the full objective (with the penalty and the
+// objective). The weights and optimizer state update as a side effect.
+func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model.Scope, *graph.Graph) *graph.Node, objective Objective, extra bool) (*model.Exec, error) {
 	backend, err := m.Backend()
 	if err != nil {
 		return nil, err
@@ -371,14 +380,28 @@ func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model
 		}
 		return 1
 	}}
-	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, in []*graph.Node) []*graph.Node {
+		x, y, idx := in[0], in[1], in[2]
 		g := x.Graph()
 		m.Store.SetTraining(g, true)
-		logits := m.ForwardRange(scope, x, true, after, "")
+		var logits, features *graph.Node
+		if objective != nil && after == "" && m.FeatureGroup() != "" {
+			features = m.ForwardRange(scope, x, true, "", m.FeatureGroup())
+			logits = m.ForwardRange(scope, features, true, m.FeatureGroup(), "")
+		} else {
+			logits = m.ForwardRange(scope, x, true, after, "")
+		}
 		ce := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(y, -1)}, []*graph.Node{logits}))
 		total := ce
 		if penalty != nil {
 			total = graph.Add(total, penalty(scope, g))
+		}
+		if objective != nil {
+			b := &Batch{Scope: scope, Model: m, X: x, Y: y, Index: idx, Features: features, Logits: logits}
+			if extra {
+				b.Extra = in[3]
+			}
+			total = graph.Add(total, objective(b))
 		}
 		upd.update(scope, total)
 		correct := graph.ReduceAllSum(graph.ConvertDType(graph.Equal(graph.ConvertDType(graph.ArgMax(logits, -1), y.DType()), y), ce.DType()))
@@ -388,6 +411,38 @@ func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model
 		return nil, fmt.Errorf("building the training step: %w", err)
 	}
 	return exec, nil
+}
+
+// stepInputs are a training step's arguments for the examples idx: the
+// batch, its labels, its indices and (with Config.Extra) the next batch of
+// extra examples.
+func (r *runner) stepInputs(idx []int, rng *rand.Rand) []any {
+	x := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
+	y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
+	pos := make([]int32, len(idx))
+	for i, v := range idx {
+		pos[i] = int32(v)
+	}
+	args := []any{x, y, tensors.FromFlatDataAndDimensions(pos, len(pos))}
+	if r.cfg.Extra != nil {
+		args = append(args, r.extraBatch(len(idx), rng))
+	}
+	return args
+}
+
+// extraBatch draws the next n examples of Config.Extra (reshuffled each
+// time it is used up).
+func (r *runner) extraBatch(n int, rng *rand.Rand) *tensors.Tensor {
+	e := r.cfg.Extra
+	idx := make([]int, n)
+	for i := range idx {
+		if r.extraPos >= len(r.extraOrder) {
+			r.extraOrder, r.extraPos = rng.Perm(e.Len()), 0
+		}
+		idx[i] = r.extraOrder[r.extraPos]
+		r.extraPos++
+	}
+	return Augment{}.apply(e, idx, rng, false)
 }
 
 func (r *runner) run() (*History, error) {
@@ -430,14 +485,13 @@ epochs:
 			default:
 			}
 			idx := order[s*cfg.BatchSize : (s+1)*cfg.BatchSize]
-			x := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
-			y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
+			args := r.stepInputs(idx, rng)
 			lr = cfg.LR * cfg.Schedule(step, total)
 			if err := setLR(r.m.Store, lr); err != nil {
 				return r.h, err
 			}
 			var outs []*tensors.Tensor
-			if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(x, y) }); err != nil {
+			if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(args...) }); err != nil {
 				return r.h, fmt.Errorf("training step %d of epoch %d: %w", s+1, epoch, err)
 			}
 			l := scalar(outs[0])

@@ -72,10 +72,9 @@ func LRFind(m *net.Model, train *data.Dataset, start, end float64, steps int, cf
 		if err := setLR(m.Store, lr); err != nil {
 			return nil, err
 		}
-		x := cfg.Augment.apply(r.train, idx, rng, r.after == "")
-		y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
+		args := r.stepInputs(idx, rng)
 		var outs []*tensors.Tensor
-		if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(x, y) }); err != nil {
+		if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(args...) }); err != nil {
 			return nil, fmt.Errorf("LRFind step %d: %w", s+1, err)
 		}
 		l := scalar(outs[0])

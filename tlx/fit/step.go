@@ -3,6 +3,8 @@ package fit
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
@@ -31,7 +33,7 @@ func NewTrainStep(m *net.Model, opt Optimizer, lr float64) (*TrainStep, error) {
 	if err := setLR(m.Store, lr); err != nil {
 		return nil, err
 	}
-	exec, err := newTrainExec(m, "", opt, nil)
+	exec, err := newTrainExec(m, "", opt, nil, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +44,8 @@ func NewTrainStep(m *net.Model, opt Optimizer, lr float64) (*TrainStep, error) {
 // int32 labels. It returns the batch's mean loss.
 func (s *TrainStep) Step(x, y *tensors.Tensor) (float64, error) {
 	var outs []*tensors.Tensor
-	if err := exceptions.TryCatch[error](func() { outs = s.exec.MustCall(x, y) }); err != nil {
+	idx := tensors.FromShape(shapes.Make(dtypes.Int32, x.Shape().Dimensions[0]))
+	if err := exceptions.TryCatch[error](func() { outs = s.exec.MustCall(x, y, idx) }); err != nil {
 		return 0, fmt.Errorf("training step of %s: %w", s.m.Name, err)
 	}
 	return scalar(outs[0]), nil
