@@ -6,6 +6,8 @@
 //	fisher, err := retain.Fisher(source, sourceData, 10)
 //	pen = retain.EWC(fisher, 100)                   // ... weighted by their importance to the source task
 //	h, err := fit.Fit(m, target, fit.Config{Penalty: pen})
+//	lwf, err := retain.LwF(source, target, retain.LwFConfig{})   // distil the old outputs (a fit.Objective)
+//	h, err = fit.Fit(m, target, fit.Config{Objective: lwf})
 //
 // Only variables that train take part: frozen groups cost nothing.
 package retain

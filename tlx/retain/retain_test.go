@@ -29,7 +29,7 @@ func TestPenaltiesReduceForgetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(name string, penalty func(m *net.Model) Penalty) (srcAcc, tgtAcc float64) {
+	run := func(name string, penalty func(m *net.Model) Penalty, objective ...fit.Objective) (srcAcc, tgtAcc float64) {
 		m := arch.MLP("mlp", []int{64}, 5, 8, 8, 1)
 		if err := net.CopyWeights(m, source); err != nil {
 			t.Fatal(err)
@@ -40,6 +40,9 @@ func TestPenaltiesReduceForgetting(t *testing.T) {
 		cfg := fit.Config{Epochs: 25, LR: 3e-2, Val: tgtVal}
 		if penalty != nil {
 			cfg.Penalty = penalty(m)
+		}
+		if len(objective) > 0 {
+			cfg.Objective = objective[0]
 		}
 		h, err := fit.Fit(m, tgtTrain, cfg)
 		if err != nil {
@@ -65,10 +68,15 @@ func TestPenaltiesReduceForgetting(t *testing.T) {
 		return p
 	})
 	ewcSrc, ewcTgt := run("EWC", func(*net.Model) Penalty { return EWC(fisher, 2000) })
-	if l2spSrc < naiveSrc+0.03 || ewcSrc < naiveSrc+0.03 {
-		t.Errorf("source accuracy after fine-tuning: naive %.3f, L2-SP %.3f, EWC %.3f: want both penalties 3+ points above naive", naiveSrc, l2spSrc, ewcSrc)
+	lwf, err := LwF(source, tgtTrain, LwFConfig{Weight: 3})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if l2spTgt < 0.8 || ewcTgt < 0.8 || naiveTgt < 0.8 {
-		t.Errorf("target accuracy naive %.3f, L2-SP %.3f, EWC %.3f: want all >= 0.8", naiveTgt, l2spTgt, ewcTgt)
+	lwfSrc, lwfTgt := run("LwF", nil, lwf)
+	if l2spSrc < naiveSrc+0.03 || ewcSrc < naiveSrc+0.03 || lwfSrc < naiveSrc+0.03 {
+		t.Errorf("source accuracy after fine-tuning: naive %.3f, L2-SP %.3f, EWC %.3f, LwF %.3f: want every method 3+ points above naive", naiveSrc, l2spSrc, ewcSrc, lwfSrc)
+	}
+	if l2spTgt < 0.8 || ewcTgt < 0.8 || naiveTgt < 0.8 || lwfTgt < 0.8 {
+		t.Errorf("target accuracy naive %.3f, L2-SP %.3f, EWC %.3f, LwF %.3f: want all >= 0.8", naiveTgt, l2spTgt, ewcTgt, lwfTgt)
 	}
 }
