@@ -91,3 +91,35 @@ func LRFinder(lrs, losses []float64, suggested float64) *charts.Line {
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d33"}}))
 	return line
 }
+
+// Lines plots series against a shared numeric x axis (e.g. accuracy
+// against the number of labelled examples): x[i] is the position of every
+// series' i-th value. logX puts x on a logarithmic scale.
+func Lines(title, xName, yName string, x []float64, logX bool, series ...Series) *charts.Line {
+	line := charts.NewLine()
+	axis := "value"
+	if logX {
+		axis = "log"
+	}
+	line.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: xName, Type: axis}),
+		charts.WithYAxisOpts(opts.YAxis{Name: yName, Type: "value", Scale: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Top: "70px"}),
+		charts.WithAnimation(false),
+		charts.WithToolboxOpts(opts.Toolbox{Feature: &opts.ToolBoxFeature{
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true)}}}),
+	)
+	for _, s := range series {
+		points := make([]opts.LineData, 0, len(s.Values))
+		for i, v := range s.Values {
+			if i < len(x) {
+				points = append(points, opts.LineData{Value: []float64{x[i], v}})
+			}
+		}
+		line.AddSeries(s.Name, points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
+	}
+	return line
+}

@@ -88,3 +88,28 @@ func TestCurvesMarksAndLRFinder(t *testing.T) {
 		t.Errorf("LR finder chart lacks the log axis or the suggestion:\n%s", lr)
 	}
 }
+
+// Lines places each value at its x: pairs, on a value (or log) axis.
+func TestLinesNumericX(t *testing.T) {
+	html, err := HTML(Lines("few-shot", "labels per class", "accuracy", []float64{1, 5, 20}, true,
+		Series{Name: "pretrained", Values: []float64{0.5, 0.8, 0.9}}, Series{Name: "scratch", Values: []float64{0.2, 0.4}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var option struct {
+		XAxis []struct{ Type, Name string } `json:"xAxis"`
+		Series []struct {
+			Name string
+			Data []struct{ Value []float64 }
+		} `json:"series"`
+	}
+	if err := json.Unmarshal([]byte(optionRE.FindStringSubmatch(html)[1]), &option); err != nil {
+		t.Fatal(err)
+	}
+	if option.XAxis[0].Type != "log" || option.XAxis[0].Name != "labels per class" {
+		t.Errorf("x axis %+v", option.XAxis)
+	}
+	if len(option.Series) != 2 || len(option.Series[1].Data) != 2 || option.Series[0].Data[2].Value[0] != 20 || option.Series[0].Data[2].Value[1] != 0.9 {
+		t.Errorf("series %+v", option.Series)
+	}
+}

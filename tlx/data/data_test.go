@@ -175,3 +175,22 @@ func TestReadCSV(t *testing.T) {
 		t.Errorf("fractional label error = %v", err)
 	}
 }
+
+// Rotations turns each image a quarter at a time, counter-clockwise, and
+// labels it by the number of turns.
+func TestRotations(t *testing.T) {
+	d := &Dataset{Name: "2x2", Shape: []int{2, 2, 1}, X: []float32{1, 2, 3, 4}, Y: []int32{7}, Classes: []string{"x"}}
+	r, err := d.Rotations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float32{{1, 2, 3, 4}, {2, 4, 1, 3}, {4, 3, 2, 1}, {3, 1, 4, 2}}
+	for turn, w := range want {
+		if got := r.Example(turn); !slices.Equal(got, w) || r.Y[turn] != int32(turn) {
+			t.Errorf("turn %d: %v label %d, want %v label %d", turn, got, r.Y[turn], w, turn)
+		}
+	}
+	if _, err := (&Dataset{Name: "wide", Shape: []int{2, 3, 1}}).Rotations(); err == nil {
+		t.Error("a non-square image was accepted")
+	}
+}

@@ -112,3 +112,37 @@ func Concat(name string, parts ...*Dataset) (*Dataset, error) {
 	}
 	return out, nil
 }
+
+// Rotations is the rotation-prediction pretext task (Gidaris et al., 2018)
+// on unlabelled square images: every image four times, turned by 0, 90,
+// 180 and 270 degrees counter-clockwise, labelled 0..3 by its turn. A
+// network that learns to tell the turns apart learns the shapes of the
+// images, without any labels.
+func (d *Dataset) Rotations() (*Dataset, error) {
+	if len(d.Shape) != 3 || d.Shape[0] != d.Shape[1] {
+		return nil, fmt.Errorf("data.Rotations: dataset %q has example shape %v, want square images (size, size, channels)", d.Name, d.Shape)
+	}
+	n, ch := d.Shape[0], d.Shape[2]
+	size := d.Size()
+	out := &Dataset{Name: d.Name + " (rotations)", Shape: slices.Clone(d.Shape),
+		Classes: []string{"0°", "90°", "180°", "270°"},
+		X:       make([]float32, 4*d.Len()*size), Y: make([]int32, 4*d.Len())}
+	for i := range d.Len() {
+		src := d.Example(i)
+		for turn := range 4 {
+			dst := out.X[(4*i+turn)*size : (4*i+turn+1)*size]
+			for y := range n {
+				for x := range n {
+					// Source pixel of output (y, x) after turn quarter turns counter-clockwise.
+					sy, sx := y, x
+					for range turn {
+						sy, sx = sx, n-1-sy
+					}
+					copy(dst[(y*n+x)*ch:(y*n+x+1)*ch], src[(sy*n+sx)*ch:(sy*n+sx+1)*ch])
+				}
+			}
+			out.Y[4*i+turn] = int32(turn)
+		}
+	}
+	return out, nil
+}

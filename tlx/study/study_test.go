@@ -1,0 +1,118 @@
+package study
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tlx-go/tlx/tlx/arch"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// digitsTask is digits 0-4 as the source and 5-9 as the target.
+func digitsTask(t *testing.T) (source, target, test *data.Dataset) {
+	t.Helper()
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	source, _ = d.KeepClasses(0, 1, 2, 3, 4)
+	tgt, _ := d.KeepClasses(5, 6, 7, 8, 9)
+	target, test = tgt.Split(0.4, 1)
+	return source, target, test
+}
+
+// Few-shot curves of a model pretrained on digits 0-4 (features kept, a
+// new head trained) and of one from scratch, on 5-9: both improve with
+// more labels. (On 8×8 digits the 0-4 features do not beat scratch at one
+// label: 0.45 vs 0.68; the course shows transfer on Fashion-MNIST.)
+func TestFewShotCurve(t *testing.T) {
+	source, target, test := digitsTask(t)
+	pre := arch.CNN("cnn", 5, false, 8, 8, 1)
+	if _, err := fit.Fit(pre, source, fit.Config{Epochs: 8, LR: 3e-3, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	plan := fit.Plan{{Name: "all", Epochs: 30, LR: 3e-3}}
+	curve, err := FewShot(FewShotConfig{
+		Shots: []int{1, 3, 20}, Train: target, Test: test, Seed: 1, Config: fit.Config{BatchSize: 16, Seed: 1},
+		Variants: []Variant{
+			{Name: "pretrained", Plan: fit.Plan{{Name: "head", TrainLast: 1, Epochs: 30, LR: 1e-2}}, Build: func() (*net.Model, error) {
+				m := arch.CNN("cnn", 5, false, 8, 8, 1)
+				if err := net.CopyWeights(m, pre, net.HeadName); err != nil {
+					return nil, err
+				}
+				return m, nil
+			}},
+			{Name: "scratch", Plan: plan, Build: func() (*net.Model, error) { return arch.CNN("cnn", 5, false, 8, 8, 1), nil }},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", curve)
+	if len(curve.Accuracy) != 2 || len(curve.Accuracy[0]) != 3 {
+		t.Fatalf("curve %v: want 2 variants × 3 shot counts", curve.Accuracy)
+	}
+	for i, acc := range curve.Accuracy {
+		if acc[2] < acc[0]+0.05 {
+			t.Errorf("%s: accuracy %.3f at 1 label, %.3f at 20: want more labels to help", curve.Names[i], acc[0], acc[2])
+		}
+	}
+	if tbl := curve.Table(); !strings.Contains(tbl, "20 / class") || !strings.Contains(tbl, "pretrained") {
+		t.Errorf("table:\n%s", tbl)
+	}
+}
+
+// Compare measures every backbone; Best picks the most accurate.
+func TestCompare(t *testing.T) {
+	_, target, test := digitsTask(t)
+	plan := fit.Plan{{Name: "all", Epochs: 6, LR: 3e-3}}
+	c, err := Compare([]Variant{
+		{Name: "mlp", Plan: plan, Build: func() (*net.Model, error) { return arch.MLP("mlp", []int{32}, 5, 8, 8, 1), nil }},
+		{Name: "cnn", Plan: plan, Build: func() (*net.Model, error) { return arch.CNN("cnn", 5, false, 8, 8, 1), nil }},
+	}, target, test, fit.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Rows {
+		t.Logf("%+v", r)
+		if r.Params <= 0 || r.LatencyMs <= 0 || r.EpochSeconds <= 0 || r.Accuracy <= 0.2 || r.Backend == "" {
+			t.Errorf("row %+v: want every measure filled", r)
+		}
+	}
+	best := c.Best()
+	for _, r := range c.Rows {
+		if r.Accuracy > best.Accuracy {
+			t.Errorf("Best %s (%.3f) but %s has %.3f", best.Name, best.Accuracy, r.Name, r.Accuracy)
+		}
+	}
+	if !strings.Contains(c.Table(), "latency") {
+		t.Error("table lacks the latency column")
+	}
+}
+
+func TestDiagnose(t *testing.T) {
+	hist := func(train, val, loss []float64) *fit.History {
+		h := &fit.History{}
+		for i := range train {
+			h.Epochs = append(h.Epochs, fit.EpochLog{Epoch: i + 1, TrainAccuracy: train[i], ValAccuracy: val[i], ValLoss: loss[i]})
+		}
+		return h
+	}
+	over, _ := Diagnose(hist([]float64{0.7, 0.9, 1.0}, []float64{0.7, 0.75, 0.72}, []float64{0.8, 0.6, 0.9}))
+	if !over.Overfitting || over.BestEpoch != 2 || !strings.Contains(over.Advice, "augmentation") {
+		t.Errorf("overfitting history: %+v", over)
+	}
+	under, _ := Diagnose(hist([]float64{0.4, 0.5}, []float64{0.45, 0.5}, []float64{1.5, 1.3}))
+	if !under.Underfitting || under.Overfitting {
+		t.Errorf("underfitting history: %+v", under)
+	}
+	good, _ := Diagnose(hist([]float64{0.8, 0.95}, []float64{0.8, 0.93}, []float64{0.5, 0.3}))
+	if good.Overfitting || good.Underfitting {
+		t.Errorf("a good fit: %+v", good)
+	}
+	if _, err := Diagnose(&fit.History{}); err == nil {
+		t.Error("an empty history was diagnosed")
+	}
+}
