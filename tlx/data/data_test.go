@@ -194,3 +194,12 @@ func TestRotations(t *testing.T) {
 		t.Error("a non-square image was accepted")
 	}
 }
+
+func TestPad(t *testing.T) {
+	d := &Dataset{Name: "1x2", Shape: []int{1, 2, 1}, X: []float32{1, 2}, Y: []int32{0}, Classes: []string{"x"}}
+	p := d.Pad(1, 0, 0, 1, -1)
+	want := []float32{-1, -1, -1, 1, 2, -1}
+	if !slices.Equal(p.Shape, []int{2, 3, 1}) || !slices.Equal(p.X, want) {
+		t.Errorf("Pad: shape %v values %v, want [2 3 1] %v", p.Shape, p.X, want)
+	}
+}

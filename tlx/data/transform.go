@@ -146,3 +146,29 @@ func (d *Dataset) Rotations() (*Dataset, error) {
 	}
 	return out, nil
 }
+
+// Pad surrounds images with constant borders (top, bottom, left, right
+// pixels of value fill): e.g. the 8×8 digits resized to 20×20 and padded by
+// 4 take MNIST's layout (a 20×20 digit centred in 28×28).
+func (d *Dataset) Pad(top, bottom, left, right int, fill float32) *Dataset {
+	if len(d.Shape) != 3 || top < 0 || bottom < 0 || left < 0 || right < 0 {
+		panic(fmt.Errorf("data.Pad: dataset %q has example shape %v (want height, width, channels) or a negative border", d.Name, d.Shape))
+	}
+	h, w, ch := d.Shape[0], d.Shape[1], d.Shape[2]
+	oh, ow := h+top+bottom, w+left+right
+	out := &Dataset{Name: d.Name, Shape: []int{oh, ow, ch}, Y: slices.Clone(d.Y), Classes: d.Classes,
+		X: make([]float32, d.Len()*oh*ow*ch)}
+	if fill != 0 {
+		for i := range out.X {
+			out.X[i] = fill
+		}
+	}
+	for n := range d.Len() {
+		src := d.Example(n)
+		dst := out.X[n*oh*ow*ch : (n+1)*oh*ow*ch]
+		for y := range h {
+			copy(dst[((y+top)*ow+left)*ch:((y+top)*ow+left+w)*ch], src[y*w*ch:(y+1)*w*ch])
+		}
+	}
+	return out
+}

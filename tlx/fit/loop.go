@@ -52,6 +52,9 @@ type Config struct {
 	// (shuffled, cycled). Either turns the feature cache off.
 	Objective Objective
 	Extra     *data.Dataset
+	// Tag names what a run cannot see in a Penalty or Objective (which
+	// one, how strong): runs key finished stages by it.
+	Tag string
 
 	FeatureCache CacheMode
 	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder

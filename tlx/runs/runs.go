@@ -105,8 +105,33 @@ type latest struct {
 
 // settings lists what, besides the stage itself, changes a stage's result.
 func settings(cfg fit.Config) string {
-	return fmt.Sprintf("batch=%d opt=%+v augment=%+v patience=%d seed=%d cache=%d penalty=%v",
-		cfg.BatchSize, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.FeatureCache, cfg.Penalty != nil)
+	extra := ""
+	if cfg.Extra != nil {
+		extra = cfg.Extra.Fingerprint()
+	}
+	return fmt.Sprintf("batch=%d opt=%+v augment=%+v patience=%d seed=%d cache=%d penalty=%v objective=%v extra=%s tag=%q",
+		cfg.BatchSize, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.FeatureCache, cfg.Penalty != nil, cfg.Objective != nil, extra, cfg.Tag)
+}
+
+// SaveValue keeps v (anything JSON can hold: a cell's results) under key
+// in the run, for later cells: a cell is a new process.
+func (r *Run) SaveValue(key string, v any) error {
+	if !validName.MatchString(key) {
+		return fmt.Errorf("run %s: value name %q: use letters, digits, '.', '_' and '-'", r.Name, key)
+	}
+	dir := filepath.Join(r.Dir, "values")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(dir, key+".json"), v)
+}
+
+// LoadValue reads what SaveValue kept under key into v.
+func (r *Run) LoadValue(key string, v any) error {
+	if err := readJSON(filepath.Join(r.Dir, "values", key+".json"), v); err != nil {
+		return fmt.Errorf("run %s: value %q (run the cell that saves it first): %w", r.Name, key, err)
+	}
+	return nil
 }
 
 // FineTune runs the plan like fit.FineTune, restoring every stage that

@@ -113,3 +113,25 @@ func TestStagesAreRestoredNotRetrained(t *testing.T) {
 		t.Error("a run name with a slash was accepted")
 	}
 }
+
+func TestSaveAndLoadValue(t *testing.T) {
+	t.Setenv("TLX_RUNS", t.TempDir())
+	r, err := Open("values")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SaveValue("accuracy", map[string]float64{"coral": 0.78}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := Open("values")
+	var got map[string]float64
+	if err := again.LoadValue("accuracy", &got); err != nil || got["coral"] != 0.78 {
+		t.Errorf("loaded %v, %v", got, err)
+	}
+	if err := again.LoadValue("missing", &got); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("missing value: %v", err)
+	}
+	if err := r.SaveValue("../x", 1); err == nil {
+		t.Error("a value name with a path was accepted")
+	}
+}
