@@ -49,3 +49,12 @@ func bar(done, total, width int) string {
 	n := done * width / total
 	return strings.Repeat("█", n) + strings.Repeat("░", width-n)
 }
+
+// HTML is markup for Show to render (a table from charts.Table, say).
+type HTML string
+
+// HTML returns the markup.
+func (h HTML) HTML() string { return string(h) }
+
+// String is the markup, for text outputs.
+func (h HTML) String() string { return string(h) }
