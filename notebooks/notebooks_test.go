@@ -6,6 +6,7 @@ package notebooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +18,13 @@ import (
 	"github.com/tlx-go/tlx/kernel/runner"
 )
 
-func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m.Run)) }
+func TestMain(m *testing.M) {
+	code := kerneltest.Main(m.Run)
+	for _, dir := range executed {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
 
 var chartDiv = regexp.MustCompile(`<div id="tlx-chart-[^"]*"[^>]*>`)
 
@@ -51,6 +58,10 @@ func execute(t *testing.T, name, runsDir string) *runner.Result {
 	return res
 }
 
+// executed records the runs folder of each notebook TestNotebooks ran,
+// for the reproducibility test to compare against.
+var executed = map[string]string{}
+
 func TestNotebooks(t *testing.T) {
 	names, err := filepath.Glob("*.ipynb")
 	if err != nil || len(names) == 0 {
@@ -60,17 +71,76 @@ func TestNotebooks(t *testing.T) {
 		if strings.HasSuffix(name, ".out.ipynb") {
 			continue
 		}
-		t.Run(name, func(t *testing.T) { execute(t, name, t.TempDir()) })
+		t.Run(name, func(t *testing.T) {
+			dir, err := os.MkdirTemp("", "tlx-runs-") // kept for the reproducibility test; TestMain removes it
+			if err != nil {
+				t.Fatal(err)
+			}
+			executed[name] = dir
+			execute(t, name, dir)
+		})
 	}
 }
 
-// TestFineTuningRestoresOnRerun executes the fine-tuning notebook twice on
-// the same runs folder: the second time every stage is restored from disk.
+// TestDomainAdaptationReproducible executes the domain-adaptation notebook
+// again in a fresh runs folder: every number it saved and every training
+// history must be the same, bit for bit (fixed seeds, Go backend).
+func TestDomainAdaptationReproducible(t *testing.T) {
+	const name = "12-domain-adaptation-mnist-to-digits.ipynb"
+	first, ok := executed[name]
+	if !ok || t.Failed() {
+		first = t.TempDir()
+		execute(t, name, first)
+	}
+	second := t.TempDir()
+	execute(t, name, second)
+	a, b := runResults(t, first), runResults(t, second)
+	if a == "" {
+		t.Fatal("the notebook saved no results")
+	}
+	if a != b {
+		t.Errorf("two executions differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+// runResults lists, in order, every value a notebook saved and every run's
+// history (timings left out) under a runs folder.
+func runResults(t *testing.T, dir string) string {
+	t.Helper()
+	values, _ := filepath.Glob(filepath.Join(dir, "*", "values", "*.json"))
+	latest, _ := filepath.Glob(filepath.Join(dir, "*", "latest.json"))
+	var b strings.Builder
+	for _, p := range values {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(&b, "%s: %s\n", rel, data)
+	}
+	for _, p := range latest {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(&b, "%s:\n%s", rel, histories(t, data))
+	}
+	return b.String()
+}
+
+// TestFineTuningRestoresOnRerun executes the fine-tuning notebook again on
+// the runs folder TestNotebooks trained it in: the second time every stage
+// is restored from disk.
 func TestFineTuningRestoresOnRerun(t *testing.T) {
-	runs := t.TempDir()
-	first := execute(t, "01-fine-tuning.ipynb", runs)
-	second := execute(t, "01-fine-tuning.ipynb", runs)
-	t.Logf("first run %.1fs, re-run restoring the stages %.1fs", first.Duration.Seconds(), second.Duration.Seconds())
+	const name = "01-fine-tuning.ipynb"
+	runs, ok := executed[name]
+	if !ok {
+		runs = t.TempDir()
+		execute(t, name, runs)
+	}
+	second := execute(t, name, runs)
+	t.Logf("re-run restoring the stages %.1fs", second.Duration.Seconds())
 	out, err := os.ReadFile(second.OutNotebook)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +156,7 @@ func TestFineTuningRestoresOnRerun(t *testing.T) {
 	// Reproducibility: a fresh run elsewhere trains again and must give the
 	// very same metrics, bit for bit.
 	other := t.TempDir()
-	execute(t, "01-fine-tuning.ipynb", other)
+	execute(t, name, other)
 	a, errA := os.ReadFile(filepath.Join(runs, "fmnist59", "latest.json"))
 	b, errB := os.ReadFile(filepath.Join(other, "fmnist59", "latest.json"))
 	if errA != nil || errB != nil {

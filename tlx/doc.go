@@ -25,6 +25,13 @@
 //   - fit: Fit, FineTune plans, schedules, LRFind, metrics, feature cache
 //   - runs: named runs on disk that restore finished stages
 //   - zoo: offline pretrained models with model cards
+//   - onnxnet, tfjs, hub: pretrained models from ONNX files, TF.js layers
+//     models and the Hugging Face hub (tlx.Load opens any of them, and
+//     torchvision/timm safetensors)
+//   - adapt, retain, probe, study: domain adaptation (AdaBN, CORAL loss,
+//     DANN, pseudo-labels), fine-tuning without forgetting (L2-SP, EWC,
+//     LwF), probes of representations (k-means NMI/ARI, kNN) and
+//     comparisons (few-shot curves, backbone tables, overfitting diagnosis)
 //
 // A notebook cell is a new process: values do not survive between cells,
 // files do. Runs, the feature cache and the zoo keep everything expensive
