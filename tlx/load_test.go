@@ -13,6 +13,7 @@ import (
 
 	"github.com/tlx-go/tlx/tlx/hub"
 	"github.com/tlx-go/tlx/tlx/hub/hubtest"
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
@@ -25,17 +26,8 @@ func logitsDiff(t *testing.T, run func(x *tensors.Tensor) (*tensors.Tensor, erro
 	s := in.Shape
 	x := tensors.FromFlatDataAndDimensions(data, s...)
 	if nchw { // PyTorch's NCHW -> tlx's NHWC
-		nhwc := make([]float32, len(data))
-		for n := range s[0] {
-			for c := range s[1] {
-				for h := range s[2] {
-					for w := range s[3] {
-						nhwc[((n*s[2]+h)*s[3]+w)*s[1]+c] = data[((n*s[1]+c)*s[2]+h)*s[3]+w]
-					}
-				}
-			}
-		}
-		x = tensors.FromFlatDataAndDimensions(nhwc, s[0], s[2], s[3], s[1])
+		nhwc, shape := testutil.NCHWToNHWC(data, s)
+		x = tensors.FromFlatDataAndDimensions(nhwc, shape...)
 	}
 	y, err := run(x)
 	if err != nil {
@@ -43,11 +35,7 @@ func logitsDiff(t *testing.T, run func(x *tensors.Tensor) (*tensors.Tensor, erro
 	}
 	got := tensors.MustCopyFlatData[float32](y)
 	want, _ := io.Tensors["logits"].Float32s()
-	var worst, scale float64
-	for i := range want {
-		worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-		scale = math.Max(scale, math.Abs(float64(want[i])))
-	}
+	worst, scale := testutil.MaxDiff(got, want)
 	return worst / math.Max(scale, 1)
 }
 

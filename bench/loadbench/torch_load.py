@@ -7,29 +7,16 @@ OUT_DIR/resnet18.safetensors, saves OUT_DIR/resnet18.pt, then prints one JSON li
 the model and load the state_dict from resnet18.pt (median of 5), and to run one 224x224 image.
 """
 import json
+import os
 import statistics
-import struct
 import sys
 import time
 
-import torch
-import torchvision
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..", "testdata"))
+from torch_helpers import save_safetensors  # noqa: E402
 
-
-def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        data = tensors[name].detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    js = json.dumps(header).encode()
-    js += b" " * ((8 - len(js) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js)
-        for b in blobs:
-            f.write(b)
+import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 
 def main():

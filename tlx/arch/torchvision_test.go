@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
@@ -37,11 +38,7 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := tensors.MustCopyFlatData[float32](y)
-	var worst, scale float64
-	for i := range want {
-		worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-		scale = math.Max(scale, math.Abs(float64(want[i])))
-	}
+	worst, scale := testutil.MaxDiff(got, want)
 	t.Logf("max |tlx - torchvision| = %.3g over logits up to %.3g", worst, scale)
 	if worst > 1e-4*math.Max(scale, 1) {
 		t.Errorf("logits differ from torchvision's by up to %.3g (scale %.3g)", worst, scale)
@@ -138,11 +135,7 @@ func TestMobileNetV2MatchesTorchvisionAndTimm(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := tensors.MustCopyFlatData[float32](y)
-		var worst, scale float64
-		for i := range want {
-			worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-			scale = math.Max(scale, math.Abs(float64(want[i])))
-		}
+		worst, scale := testutil.MaxDiff(got, want)
 		t.Logf("%s: max |tlx - PyTorch| = %.3g over logits up to %.3g", file, worst, scale)
 		if worst > 1e-4*math.Max(scale, 1) {
 			t.Errorf("%s: logits differ from PyTorch's by up to %.3g", file, worst)

@@ -12,23 +12,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
 )
-
-// repoRoot finds the module root (where setup put .tlx/npm).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // runORT runs an ONNX file in ONNX Runtime (node + onnxruntime-node).
 func runORT(t *testing.T, model string, x *tensors.Tensor) []float32 {
@@ -50,7 +35,11 @@ func runORT(t *testing.T, model string, x *tensors.Tensor) []float32 {
 		dims += fmtInt(d)
 	}
 	cmd := exec.Command("node", "testdata/ort_run.js", model, in, dims)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(repoRoot(t), ".tlx/npm/node_modules"))
+	root, err := testutil.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".tlx/npm/node_modules"))
 	out, err := cmd.Output()
 	if err != nil {
 		stderr := ""

@@ -26,8 +26,8 @@ func tinyModel() *protos.ModelProto {
 		IrVersion:   8,
 		OpsetImport: []*protos.OperatorSetIdProto{{Version: 13}},
 		Graph: &protos.GraphProto{
-			Name:  "tiny",
-			Input: []*protos.ValueInfoProto{valueInfo("x", int32(protos.TensorProto_FLOAT), []int{1, 2, 2})},
+			Name:   "tiny",
+			Input:  []*protos.ValueInfoProto{valueInfo("x", int32(protos.TensorProto_FLOAT), []int{1, 2, 2})},
 			Output: []*protos.ValueInfoProto{valueInfo("y", int32(protos.TensorProto_FLOAT), []int{1, 3})},
 			Node: []*protos.NodeProto{
 				{Name: "/flatten/Flatten", OpType: "Flatten", Input: []string{"x"}, Output: []string{"f"}},

@@ -2,42 +2,21 @@ package onnxnet
 
 import (
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
 // fixtures exports the PyTorch oracles once per test binary.
-var fixtures = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "tlx-onnx-fixtures")
-	if err != nil {
-		return "", err
-	}
-	out, err := exec.Command("/usr/bin/python3", "testdata/export_models.py", dir).CombinedOutput()
-	if err != nil {
-		return "", &exportError{err: err, out: string(out)}
-	}
-	return dir, nil
-})
-
-type exportError struct {
-	err error
-	out string
-}
-
-func (e *exportError) Error() string {
-	return "exporting PyTorch models (apt-get install python3-torch python3-torchvision): " + e.err.Error() + "\n" + e.out
-}
+var fixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_models.py")
 
 func fixture(t *testing.T, name string) string {
 	t.Helper()
@@ -57,32 +36,19 @@ func oracle(t *testing.T, name string) (x *tensors.Tensor, nchw *tensors.Tensor,
 	}
 	in := f.Tensors["input"]
 	data, _ := in.Float32s()
-	s := in.Shape // N, C, H, W
-	nhwc := make([]float32, len(data))
-	for n := range s[0] {
-		for c := range s[1] {
-			for h := range s[2] {
-				for w := range s[3] {
-					nhwc[((n*s[2]+h)*s[3]+w)*s[1]+c] = data[((n*s[1]+c)*s[2]+h)*s[3]+w]
-				}
-			}
-		}
-	}
+	nhwc, shape := testutil.NCHWToNHWC(data, in.Shape)
 	logits, _ = f.Tensors["logits"].Float32s()
 	l, _ := f.Tensors["labels"].Float32s()
 	for _, v := range l {
 		labels = append(labels, int32(v))
 	}
-	return tensors.FromFlatDataAndDimensions(nhwc, s[0], s[2], s[3], s[1]),
-		tensors.FromFlatDataAndDimensions(data, s...), logits, labels
+	return tensors.FromFlatDataAndDimensions(nhwc, shape...),
+		tensors.FromFlatDataAndDimensions(data, in.Shape...), logits, labels
 }
 
 // maxRelDiff is max|a-b| / max(max|b|, 1).
 func maxRelDiff(a, b []float32) (diff, scale float64) {
-	for i := range b {
-		diff = math.Max(diff, math.Abs(float64(a[i]-b[i])))
-		scale = math.Max(scale, math.Abs(float64(b[i])))
-	}
+	diff, scale = testutil.MaxDiff(a, b)
 	return diff / math.Max(scale, 1), scale
 }
 

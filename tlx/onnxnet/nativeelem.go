@@ -92,8 +92,11 @@ func convertClip(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gra
 
 // convertFlatten reshapes to 2D around axis (negative axes count from the end).
 func convertFlatten(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
-	x := in[0]
-	axis := attrInt(n, "axis", 1)
+	return []*graph.Node{flatten2D(in[0], attrInt(n, "axis", 1))}
+}
+
+// flatten2D reshapes x to [product of the axes before axis, the rest].
+func flatten2D(x *graph.Node, axis int) *graph.Node {
 	if axis < 0 {
 		axis += x.Rank()
 	}
@@ -101,7 +104,7 @@ func convertFlatten(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*
 	for _, d := range x.Shape().Dimensions[:axis] {
 		outer *= d
 	}
-	return []*graph.Node{graph.Reshape(x, outer, x.Shape().Size()/max(outer, 1))}
+	return graph.Reshape(x, outer, x.Shape().Size()/max(outer, 1))
 }
 
 // convertDropout is the identity (inference), with an all-true mask.
@@ -237,15 +240,7 @@ func convertLogSoftmax(c *converter, _ *model.Scope, _ *graph.Graph, _ map[strin
 		}
 		return []*graph.Node{graph.LogSoftmax(x, axis)}
 	}
-	axis := attrInt(n, "axis", 1)
-	if axis < 0 {
-		axis += x.Rank()
-	}
-	outer := 1
-	for _, d := range x.Shape().Dimensions[:axis] {
-		outer *= d
-	}
-	flat := graph.Reshape(x, outer, x.Shape().Size()/max(outer, 1))
+	flat := flatten2D(x, attrInt(n, "axis", 1))
 	return []*graph.Node{graph.Reshape(graph.LogSoftmax(flat, 1), x.Shape().Dimensions...)}
 }
 

@@ -403,9 +403,9 @@ func convertGelu(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gra
 	return []*graph.Node{graph.Mul(half, graph.OnePlus(inner))}
 }
 
-// staticInts reads an integer tensor that must be known while building
-// the graph (pads, axes): a constant.
-func staticInts(x *graph.Node, what string) []int {
+// staticValues reads a tensor that must be known while building the
+// graph (pads, axes, Resize's scales): a constant, converted to T.
+func staticValues[T int | float64](x *graph.Node, what string) []T {
 	if x == nil || x.Shape().Size() == 0 {
 		return nil
 	}
@@ -413,19 +413,31 @@ func staticInts(x *graph.Node, what string) []int {
 	if t == nil {
 		panic(fmt.Errorf("%s must be a constant in tlx (the graph computes it)", what))
 	}
-	var out []int
+	var out []T
+	add := func(v float64) { out = append(out, T(v)) }
 	switch t.DType() {
 	case dtypes.Int32:
 		for _, e := range tensors.MustCopyFlatData[int32](t) {
-			out = append(out, int(e))
+			add(float64(e))
+		}
+	case dtypes.Int64:
+		for _, e := range tensors.MustCopyFlatData[int64](t) {
+			out = append(out, T(e))
+		}
+	case dtypes.Float64:
+		for _, e := range tensors.MustCopyFlatData[float64](t) {
+			add(e)
 		}
 	default:
-		for _, e := range tensors.MustCopyFlatData[int64](t) {
-			out = append(out, int(e))
+		for _, e := range tensors.MustCopyFlatData[float32](t) {
+			add(float64(e))
 		}
 	}
 	return out
 }
+
+// staticInts is staticValues for integer parameters.
+func staticInts(x *graph.Node, what string) []int { return staticValues[int](x, what) }
 
 // convertPad is Pad in every opset (pads as attribute or input; constant,
 // reflect and edge modes; optional axes).

@@ -275,24 +275,5 @@ func attrFloats(n *protos.NodeProto, name string) []float64 {
 	return out
 }
 
-// staticFloats reads a float tensor that must be known while building the
-// graph (Resize's scales and roi).
-func staticFloats(x *graph.Node, what string) []float64 {
-	if x == nil || x.Shape().Size() == 0 {
-		return nil
-	}
-	t := x.ConstantValue()
-	if t == nil {
-		panic(fmt.Errorf("%s must be a constant in tlx (the graph computes it)", what))
-	}
-	var out []float64
-	switch t.DType() {
-	case dtypes.Float64:
-		out = tensors.MustCopyFlatData[float64](t)
-	default:
-		for _, v := range tensors.MustCopyFlatData[float32](t) {
-			out = append(out, float64(v))
-		}
-	}
-	return out
-}
+// staticFloats is staticValues for Resize's scales and roi.
+func staticFloats(x *graph.Node, what string) []float64 { return staticValues[float64](x, what) }

@@ -5,38 +5,17 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
 )
 
 // fixtures builds the TF.js models with tfjs under node once per test binary.
-var fixtures = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "tlx-tfjs-fixtures")
-	if err != nil {
-		return "", err
-	}
-	root, _ := filepath.Abs("../..")
-	cmd := exec.Command("node", "testdata/make_models.js", dir)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".tlx/npm/node_modules"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &fixtureError{err, string(out)}
-	}
-	return dir, nil
-})
-
-type fixtureError struct {
-	err error
-	out string
-}
-
-func (e *fixtureError) Error() string {
-	return "building TF.js fixtures (bash scripts/setup.sh installs @tensorflow/tfjs-layers): " + e.err.Error() + "\n" + e.out
-}
+var fixtures = testutil.Fixtures("bash scripts/setup.sh installs @tensorflow/tfjs-layers", "node", "testdata/make_models.js")
 
 func fixture(t *testing.T, name string) string {
 	t.Helper()
@@ -91,11 +70,7 @@ func TestLoadMatchesTFJS(t *testing.T) {
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, tfjs %d", len(got), len(want))
 				}
-				var worst, scale float64
-				for i := range want {
-					worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-					scale = math.Max(scale, math.Abs(float64(want[i])))
-				}
+				worst, scale := testutil.MaxDiff(got, want)
 				t.Logf("max |tlx - tfjs| = %.2g (outputs up to %.2g)", worst, scale)
 				if worst > 1e-5*math.Max(scale, 1) {
 					t.Errorf("outputs differ from tfjs's by %.2g", worst)

@@ -10,29 +10,14 @@ OUT_DIR/io.safetensors ("input" NHWC [4,64,64,3], "logits" [4,10] in eval mode, 
 OUT_DIR/step.safetensors (the state_dict after one SGD step, lr 0.01, on that batch in train mode). The
 safetensors format is written by hand: the Python package is not installed here.
 """
-import json
-import struct
+import os
 import sys
 
-import torch
-import torchvision
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../..", "testdata"))
+from torch_helpers import randomise_bn, save_safetensors  # noqa: E402
 
-
-def save(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().to(torch.float32)
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    js = json.dumps(header).encode()
-    js += b" " * ((8 - len(js) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js)
-        for b in blobs:
-            f.write(b)
+import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 
 STAGE_REPEATS = [1, 2, 3, 4, 3, 3, 1]
@@ -63,28 +48,18 @@ def timm_name(name):
     raise ValueError(name)
 
 
-def randomise_bn(model):
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
-
-
 def export_mobilenet(out):
     torch.manual_seed(0)
     model = torchvision.models.mobilenet_v2(num_classes=10)
     randomise_bn(model)
     model.eval()
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
-    save(f"{out}/mobilenet_v2.safetensors", state)
-    save(f"{out}/mobilenet_v2_timm.safetensors", {timm_name(k): v for k, v in state.items()})
+    save_safetensors(f"{out}/mobilenet_v2.safetensors", state)
+    save_safetensors(f"{out}/mobilenet_v2_timm.safetensors", {timm_name(k): v for k, v in state.items()})
     x = torch.rand(2, 3, 64, 64)
     with torch.no_grad():
         logits = model(x)
-    save(f"{out}/mobilenet_io.safetensors", {"input": x.permute(0, 2, 3, 1), "logits": logits})
+    save_safetensors(f"{out}/mobilenet_io.safetensors", {"input": x.permute(0, 2, 3, 1), "logits": logits})
 
 
 def main():
@@ -95,19 +70,19 @@ def main():
     randomise_bn(model)  # non-trivial statistics, so that inference mode is tested
     model.eval()
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
-    save(f"{out}/resnet18.safetensors", state)
+    save_safetensors(f"{out}/resnet18.safetensors", state)
     x = torch.rand(4, 3, 64, 64)
     with torch.no_grad():
         logits = model(x)
     labels = torch.tensor([1, 7, 3, 9])
-    save(f"{out}/io.safetensors", {"input": x.permute(0, 2, 3, 1), "logits": logits, "labels": labels.to(torch.float32)})
+    save_safetensors(f"{out}/io.safetensors", {"input": x.permute(0, 2, 3, 1), "logits": logits, "labels": labels.to(torch.float32)})
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     opt.zero_grad()
     torch.nn.functional.cross_entropy(model(x), labels).backward()
     opt.step()
     stepped = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
-    save(f"{out}/step.safetensors", stepped)
+    save_safetensors(f"{out}/step.safetensors", stepped)
 
 
 if __name__ == "__main__":

@@ -9,29 +9,14 @@ For each model NAME in (smallcnn, resnet18, mobilenet_v2) it writes
   OUT_DIR/NAME_step.safetensors the parameters after one SGD step (lr 0.1, eval mode, mean cross-entropy)
 Safetensors is written by hand (the Python package is not installed here).
 """
-import json
-import struct
+import os
 import sys
 
-import torch
-import torchvision
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../..", "testdata"))
+from torch_helpers import randomise_bn, save_safetensors  # noqa: E402
 
-
-def save(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().to(torch.float32)
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    js = json.dumps(header).encode()
-    js += b" " * ((8 - len(js) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js)
-        for b in blobs:
-            f.write(b)
+import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 
 class SmallCNN(torch.nn.Module):
@@ -51,13 +36,7 @@ class SmallCNN(torch.nn.Module):
 
 def export(model, name, shape, out):
     torch.manual_seed(1)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
+    randomise_bn(model)
     model.eval()
     x = torch.rand(*shape)
     kw = dict(opset_version=13, input_names=["input"], output_names=["logits"],
@@ -68,12 +47,12 @@ def export(model, name, shape, out):
     with torch.no_grad():
         logits = model(x)
     labels = torch.arange(shape[0]) % 10
-    save(f"{out}/{name}_io.safetensors", {"input": x, "logits": logits, "labels": labels.to(torch.float32)})
+    save_safetensors(f"{out}/{name}_io.safetensors", {"input": x, "logits": logits, "labels": labels.to(torch.float32)})
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     opt.zero_grad()
     torch.nn.functional.cross_entropy(model(x), labels).backward()
     opt.step()
-    save(f"{out}/{name}_step.safetensors", dict(model.named_parameters()))
+    save_safetensors(f"{out}/{name}_step.safetensors", dict(model.named_parameters()))
 
 
 def main():
