@@ -67,7 +67,7 @@ func must[T any](v T, err error) T {
 // A fine-tuned import with a new head exports to an ONNX file that ONNX
 // Runtime runs to tlx's own outputs.
 func TestExportRunsInONNXRuntime(t *testing.T) {
-	m, err := Load(fixture(t, "smallcnn_bn.onnx"), Options{})
+	m, err := Load(fixtures.Path(t, "smallcnn_bn.onnx"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

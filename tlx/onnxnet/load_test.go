@@ -2,7 +2,6 @@ package onnxnet
 
 import (
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,19 +17,10 @@ import (
 // fixtures exports the PyTorch oracles once per test binary.
 var fixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_models.py")
 
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := fixtures()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, name)
-}
-
 // oracle reads a model's io file: the NHWC input tensor, the logits, the labels.
 func oracle(t *testing.T, name string) (x *tensors.Tensor, nchw *tensors.Tensor, logits []float32, labels []int32) {
 	t.Helper()
-	f, err := safetensors.ReadFile(fixture(t, name+"_io.safetensors"))
+	f, err := safetensors.ReadFile(fixtures.Path(t, name+"_io.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +54,7 @@ func TestLoadMatchesPyTorch(t *testing.T) {
 	for _, name := range []string{"smallcnn", "resnet18", "mobilenet_v2"} {
 		for _, variant := range []string{"", "_bn"} {
 			t.Run(name+variant, func(t *testing.T) {
-				m, err := Load(fixture(t, name+variant+".onnx"), Options{})
+				m, err := Load(fixtures.Path(t, name+variant+".onnx"), Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -98,7 +88,7 @@ func TestLoadMatchesPyTorch(t *testing.T) {
 func TestSGDStepMatchesPyTorch(t *testing.T) {
 	for _, name := range []string{"smallcnn", "resnet18"} {
 		t.Run(name, func(t *testing.T) {
-			m, err := Load(fixture(t, name+"_bn.onnx"), Options{})
+			m, err := Load(fixtures.Path(t, name+"_bn.onnx"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +104,7 @@ func TestSGDStepMatchesPyTorch(t *testing.T) {
 			if _, err := step.Step(x, tensors.FromFlatDataAndDimensions(labels, len(labels))); err != nil {
 				t.Fatal(err)
 			}
-			after, err := safetensors.ReadFile(fixture(t, name+"_step.safetensors"))
+			after, err := safetensors.ReadFile(fixtures.Path(t, name+"_step.safetensors"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +147,7 @@ func TestSGDStepMatchesPyTorch(t *testing.T) {
 // Freezing by the exporter's module names reaches the ONNX weights, and
 // BatchNorm statistics are never trainable.
 func TestFreezeImportedGroups(t *testing.T) {
-	m, err := Load(fixture(t, "resnet18_bn.onnx"), Options{})
+	m, err := Load(fixtures.Path(t, "resnet18_bn.onnx"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +189,7 @@ func TestFreezeImportedGroups(t *testing.T) {
 // Any intermediate tensor can be the model's output: the pooled features
 // of a ResNet as an embedding.
 func TestLoadIntermediateOutput(t *testing.T) {
-	m, err := Load(fixture(t, "resnet18.onnx"), Options{Output: "/avgpool/GlobalAveragePool_output_0"})
+	m, err := Load(fixtures.Path(t, "resnet18.onnx"), Options{Output: "/avgpool/GlobalAveragePool_output_0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +204,7 @@ func TestLoadIntermediateOutput(t *testing.T) {
 	if got := y.Shape().Dimensions; !slices.Equal(got, []int{4, 512, 1, 1}) {
 		t.Errorf("embedding shape %v, want [4 512 1 1]", got)
 	}
-	if _, err := Load(fixture(t, "resnet18.onnx"), Options{Output: "no-such-tensor"}); err == nil || !strings.Contains(err.Error(), "no-such-tensor") {
+	if _, err := Load(fixtures.Path(t, "resnet18.onnx"), Options{Output: "no-such-tensor"}); err == nil || !strings.Contains(err.Error(), "no-such-tensor") {
 		t.Errorf("unknown output tensor: %v", err)
 	}
 }

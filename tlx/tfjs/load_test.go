@@ -17,15 +17,6 @@ import (
 // fixtures builds the TF.js models with tfjs under node once per test binary.
 var fixtures = testutil.Fixtures("bash scripts/setup.sh installs @tensorflow/tfjs-layers", "node", "testdata/make_models.js")
 
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := fixtures()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, name)
-}
-
 func readF32(t *testing.T, path string) []float32 {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -49,7 +40,7 @@ func TestLoadMatchesTFJS(t *testing.T) {
 	for _, base := range []string{"mobilenetish", "resnetish"} {
 		for _, variant := range []string{"", "_uint8", "_uint16"} {
 			t.Run(base+variant, func(t *testing.T) {
-				dir := fixture(t, base+variant)
+				dir := fixtures.Path(t, base+variant)
 				m, err := Load(filepath.Join(dir, "model.json"))
 				if err != nil {
 					t.Fatal(err)

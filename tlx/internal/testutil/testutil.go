@@ -10,13 +10,28 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"testing"
 )
 
-// Fixtures returns a function that generates a folder of fixtures once
-// (running command with the folder appended to args, from the test's
-// directory) and then returns it. hint says what installs the generator.
-func Fixtures(hint, command string, args ...string) func() (string, error) {
-	return sync.OnceValues(func() (string, error) {
+// FixtureSet is a folder of fixtures generated once per test binary.
+type FixtureSet struct{ dir func() (string, error) }
+
+// Path returns the fixture called name, generating the set on first use;
+// a generator failure fails the test.
+func (f *FixtureSet) Path(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := f.dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+// Fixtures returns the set that command generates (run from the test's
+// directory, with the folder appended to args). hint says what installs
+// the generator.
+func Fixtures(hint, command string, args ...string) *FixtureSet {
+	return &FixtureSet{dir: sync.OnceValues(func() (string, error) {
 		dir, err := os.MkdirTemp("", "tlx-fixtures")
 		if err != nil {
 			return "", err
@@ -29,7 +44,7 @@ func Fixtures(hint, command string, args ...string) func() (string, error) {
 			return "", fmt.Errorf("generating fixtures with %s %v (%s): %w\n%s", command, args, hint, err, out)
 		}
 		return dir, nil
-	})
+	})}
 }
 
 // RepoRoot is the module root above the current directory (where setup
