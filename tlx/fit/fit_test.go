@@ -331,3 +331,33 @@ func TestInterruptStopsAtStepBoundaryAndCheckpoints(t *testing.T) {
 		t.Error("the checkpoint does not hold the weights at the interrupt")
 	}
 }
+
+// An Objective sees the batch's indices and a batch of Extra data; misuse
+// is refused before training.
+func TestObjectiveSeesIndicesAndExtra(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := d.Take(96, 1)
+	m := arch.MLP("mlp", []int{16}, 10, 8, 8, 1)
+	var sawIndex, sawExtra bool
+	obj := func(b *fit.Batch) *graph.Node {
+		sawIndex = b.Index != nil && b.Index.Shape().Dimensions[0] == 32
+		sawExtra = b.Extra != nil && b.Extra.Shape().Dimensions[0] == 32 && b.ExtraFeatures() != nil
+		return graph.ReduceAllSum(graph.ZerosLike(b.Features))
+	}
+	if _, err := fit.Fit(m, train, fit.Config{BatchSize: 32, Objective: obj, Extra: d.Take(40, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	if !sawIndex || !sawExtra {
+		t.Errorf("objective saw index %v, extra %v", sawIndex, sawExtra)
+	}
+	if _, err := fit.Fit(m, train, fit.Config{Extra: d}); err == nil || !strings.Contains(err.Error(), "without an Objective") {
+		t.Errorf("Extra alone: %v", err)
+	}
+	wrong := d.Resize(4, 4)
+	if _, err := fit.Fit(m, train, fit.Config{Objective: obj, Extra: wrong}); err == nil || !strings.Contains(err.Error(), "extra") {
+		t.Errorf("Extra of another shape: %v", err)
+	}
+}

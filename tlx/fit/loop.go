@@ -220,6 +220,17 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 			return nil, err
 		}
 	}
+	if cfg.Extra != nil {
+		if cfg.Objective == nil {
+			return nil, fmt.Errorf("fit.Config: Extra data without an Objective to use it")
+		}
+		if err := checkData(m, cfg.Extra, "extra (Config.Extra)"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Objective != nil && m.FeatureGroup() == "" {
+		return nil, fmt.Errorf("model %s: an Objective needs a feature group before the head (groups: %s)", m.Name, strings.Join(m.GroupNames(), ", "))
+	}
 	if train.Len() < cfg.BatchSize {
 		cfg.BatchSize = train.Len()
 	}
