@@ -12,13 +12,15 @@ import (
 	"github.com/gomlx/onnx-gomlx/onnx"
 	"github.com/gomlx/onnx-gomlx/onnx/parser"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tlx-go/tlx/tlx/onnxnet/onnxops"
 )
 
 // converter turns a list of ONNX nodes into GoMLX nodes. Runs of nodes go
 // through onnx-gomlx, each as a small ONNX model whose inputs are the
 // tensors computed before it, declared with their exact shapes; operators
-// onnx-gomlx lacks or gets wrong go through tlx's own conversions (see
-// nativeOps), which see every input's shape.
+// onnx-gomlx lacks or gets wrong go through tlx's own conversions
+// (package onnxops), which see every input's shape.
 type converter struct {
 	nodes   []*protos.NodeProto
 	outputs []string
@@ -55,8 +57,8 @@ func (c *converter) call(scope *model.Scope, g *graph.Graph, env map[string]*gra
 	env = cloneEnv(env)
 	var run []*protos.NodeProto
 	for i, n := range c.nodes {
-		op := nativeOps[n.OpType]
-		if op == nil || !op.handlesNode(n) {
+		op := onnxops.Lookup(n)
+		if op == nil {
 			run = append(run, n)
 			continue
 		}
@@ -68,11 +70,11 @@ func (c *converter) call(scope *model.Scope, g *graph.Graph, env map[string]*gra
 				inputs[j] = c.value(scope, g, env, name)
 			}
 		}
-		if !op.staticInputs(inputs) {
+		if !op.StaticInputs(inputs) {
 			run = append(run, n)
 			continue
 		}
-		outs := op.convert(c, scope, g, env, n, inputs)
+		outs := op.Convert(&opContext{c: c, scope: scope, g: g, env: env}, n, inputs)
 		for j, o := range outs {
 			if j < len(n.Output) && n.Output[j] != "" && o != nil {
 				env[n.Output[j]] = o
@@ -265,4 +267,35 @@ func onnxTypeOf(n *graph.Node) int32 {
 		}
 	}
 	return int32(protos.TensorProto_FLOAT)
+}
+
+// opContext is what an operator's conversion sees of the converter.
+type opContext struct {
+	c     *converter
+	scope *model.Scope
+	g     *graph.Graph
+	env   map[string]*graph.Node
+}
+
+func (o *opContext) Graph() *graph.Graph { return o.g }
+
+func (o *opContext) Opset() int { return o.c.opsetVersion() }
+
+func (o *opContext) ONNX(node, key *protos.NodeProto) []*graph.Node {
+	o.c.runONNXKeyed(o.scope, o.g, o.env, []*protos.NodeProto{node}, key, node.Output)
+	out := make([]*graph.Node, len(node.Output))
+	for i, name := range node.Output {
+		out[i] = o.env[name]
+	}
+	return out
+}
+
+// opsetVersion is the model's default-domain opset.
+func (c *converter) opsetVersion() int {
+	for _, o := range c.opset {
+		if o.Domain == "" || o.Domain == "ai.onnx" {
+			return int(o.Version)
+		}
+	}
+	return 1
 }

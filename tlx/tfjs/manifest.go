@@ -97,11 +97,10 @@ func readWeights(mf *modelFile, dir string) (map[string]weight, error) {
 	for gi, group := range mf.WeightsManifest {
 		var need int64
 		for _, w := range group.Weights {
-			n, size, err := w.size()
+			_, size, err := w.size()
 			if err != nil {
 				return nil, fmt.Errorf("weightsManifest[%d] weight %q: %w", gi, w.Name, err)
 			}
-			_ = n
 			need += size
 		}
 		var have int64

@@ -1,4 +1,4 @@
-package onnxnet
+package onnxops
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/compute-onnx/support/protos"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/ml/model"
 )
 
 // This file holds tlx's conversions of element-wise activations and of the
@@ -53,8 +52,8 @@ func negativePart(x *graph.Node, f func(neg *graph.Node) *graph.Node) *graph.Nod
 	return graph.Where(graph.GreaterThan(x, zero), x, f(graph.Min(x, zero)))
 }
 
-func activationOp(f func(*protos.NodeProto, *graph.Node) *graph.Node) func(*converter, *model.Scope, *graph.Graph, map[string]*graph.Node, *protos.NodeProto, []*graph.Node) []*graph.Node {
-	return func(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func activationOp(f func(*protos.NodeProto, *graph.Node) *graph.Node) Convert {
+	return func(_ Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 		return []*graph.Node{f(n, in[0])}
 	}
 }
@@ -62,9 +61,9 @@ func activationOp(f func(*protos.NodeProto, *graph.Node) *graph.Node) func(*conv
 // convertPRelu is x where x >= 0, slope*x elsewhere. The slope broadcasts
 // numpy-style; before opset 7 a vector of one value per channel runs along
 // the channel axis.
-func convertPRelu(c *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertPRelu(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x, slope := in[0], in[1]
-	if c.opsetVersion() < 7 && slope.Rank() == 1 && x.Rank() > 2 && slope.Shape().Dimensions[0] == x.Shape().Dimensions[1] {
+	if ctx.Opset() < 7 && slope.Rank() == 1 && x.Rank() > 2 && slope.Shape().Dimensions[0] == x.Shape().Dimensions[1] {
 		slope = channelShape(slope, x)
 	}
 	slope = graph.ExpandLeftToRank(slope, x.Rank())
@@ -72,7 +71,8 @@ func convertPRelu(c *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*gr
 }
 
 // convertClip is Clip with bounds as attributes (opset < 11) or inputs.
-func convertClip(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertClip(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	lo, hi := attr(n, "min"), attr(n, "max")
 	if lo != nil {
@@ -91,7 +91,7 @@ func convertClip(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gra
 }
 
 // convertFlatten reshapes to 2D around axis (negative axes count from the end).
-func convertFlatten(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertFlatten(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	return []*graph.Node{flatten2D(in[0], attrInt(n, "axis", 1))}
 }
 
@@ -108,13 +108,14 @@ func flatten2D(x *graph.Node, axis int) *graph.Node {
 }
 
 // convertDropout is the identity (inference), with an all-true mask.
-func convertDropout(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertDropout(_ Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	mask := graph.ConvertDType(graph.OnesLike(in[0]), dtypes.Bool)
 	return []*graph.Node{in[0], mask}
 }
 
 // convertInstanceNorm normalises each example's channel over its spatial axes.
-func convertInstanceNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertInstanceNorm(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	var axes []int
 	for a := 2; a < x.Rank(); a++ {
@@ -129,7 +130,7 @@ func convertInstanceNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[str
 }
 
 // convertGlobalMaxPool is the maximum over the spatial axes, kept as size 1.
-func convertGlobalMaxPool(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertGlobalMaxPool(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	var axes []int
 	for a := 2; a < in[0].Rank(); a++ {
 		axes = append(axes, a)
@@ -139,7 +140,7 @@ func convertGlobalMaxPool(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[st
 
 // convertSlice is Slice with starts/ends/axes as attributes (opset 1) or
 // inputs, and negative steps.
-func convertSlice(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertSlice(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x := in[0]
 	starts, ends, axes := attrInts(n, "starts", nil), attrInts(n, "ends", nil), attrInts(n, "axes", nil)
 	var steps []int
@@ -225,15 +226,15 @@ var unary = map[string]func(x *graph.Node) *graph.Node{
 
 func init() {
 	for name, f := range unary {
-		nativeOps[name] = &nativeOp{convert: activationOp(func(_ *protos.NodeProto, x *graph.Node) *graph.Node { return f(x) })}
+		ops[name] = &Op{Convert: activationOp(func(_ *protos.NodeProto, x *graph.Node) *graph.Node { return f(x) })}
 	}
 }
 
 // convertLogSoftmax is LogSoftmax; before opset 13 it works on the input
 // flattened to 2D at axis (default 1), from 13 on one axis (default -1).
-func convertLogSoftmax(c *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertLogSoftmax(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x := in[0]
-	if c.opsetVersion() >= 13 {
+	if ctx.Opset() >= 13 {
 		axis := attrInt(n, "axis", -1)
 		if axis < 0 {
 			axis += x.Rank()
@@ -245,7 +246,7 @@ func convertLogSoftmax(c *converter, _ *model.Scope, _ *graph.Graph, _ map[strin
 }
 
 // convertMean is the element-wise mean of its inputs (broadcasting).
-func convertMean(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertMean(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	sum := in[0]
 	for _, x := range in[1:] {
 		sum = graph.Add(sum, x)
@@ -254,7 +255,8 @@ func convertMean(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*gra
 }
 
 // convertIsInf flags infinities (either sign, as the attributes select).
-func convertIsInf(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertIsInf(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	inf := graph.Scalar(g, x.DType(), math.Inf(1))
 	pos := graph.Equal(x, inf)
@@ -270,7 +272,8 @@ func convertIsInf(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gr
 
 // convertLRN is local response normalisation across channels (AlexNet,
 // GoogLeNet).
-func convertLRN(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertLRN(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	size := attrInt(n, "size", 1)
 	alpha, beta, bias := attrFloat(n, "alpha", 1e-4), attrFloat(n, "beta", 0.75), attrFloat(n, "bias", 1)
@@ -284,7 +287,7 @@ func convertLRN(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*grap
 }
 
 // convertDepthToSpace moves blocks of channels into space (DCR or CRD order).
-func convertDepthToSpace(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertDepthToSpace(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x := in[0]
 	b := attrInt(n, "blocksize", 1)
 	d := x.Shape().Dimensions
@@ -299,7 +302,7 @@ func convertDepthToSpace(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[str
 }
 
 // convertSpaceToDepth moves blocks of space into channels.
-func convertSpaceToDepth(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertSpaceToDepth(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x := in[0]
 	b := attrInt(n, "blocksize", 1)
 	d := x.Shape().Dimensions
@@ -309,12 +312,12 @@ func convertSpaceToDepth(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[str
 }
 
 // convertCastLike converts the first input to the second's element type.
-func convertCastLike(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertCastLike(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	return []*graph.Node{graph.ConvertDType(in[0], in[1].DType())}
 }
 
 // convertSum is the element-wise sum of its inputs (broadcasting).
-func convertSum(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertSum(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	sum := in[0]
 	for _, x := range in[1:] {
 		sum = graph.Add(sum, x)
@@ -323,7 +326,8 @@ func convertSum(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*grap
 }
 
 // convertShrink zeroes |x| <= lambd and moves the rest towards zero by bias.
-func convertShrink(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertShrink(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	lambd := graph.Scalar(g, x.DType(), attrFloat(n, "lambd", 0.5))
 	bias := graph.Scalar(g, x.DType(), attrFloat(n, "bias", 0))
@@ -334,7 +338,7 @@ func convertShrink(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*g
 
 // convertSplit cuts one axis into parts: sizes from the split attribute
 // (opset < 13) or input, else equal parts (the last one smaller).
-func convertSplit(c *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertSplit(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x := in[0]
 	axis := attrInt(n, "axis", 0)
 	if axis < 0 {

@@ -1,4 +1,4 @@
-package onnxnet
+package onnxops
 
 import (
 	"fmt"
@@ -6,13 +6,12 @@ import (
 	"github.com/gomlx/compute-onnx/support/protos"
 	"github.com/gomlx/gomlx/core/graph"
 	timage "github.com/gomlx/gomlx/core/tensors/images"
-	"github.com/gomlx/gomlx/ml/model"
 )
 
 // convertConvTranspose is ConvTranspose as a convolution of the input
 // dilated by the strides with the flipped kernel (in and out channels
 // swapped, per group), padded so that the output has ONNX's size.
-func convertConvTranspose(_ *converter, _ *model.Scope, _ *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertConvTranspose(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x, w := in[0], in[1]
 	sp := x.Rank() - 2
 	dims := x.Shape().Dimensions[2:]

@@ -1,4 +1,4 @@
-package onnxnet
+package onnxops
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
 )
 
 // resizeSpec is a Resize node's attributes.
@@ -24,7 +23,8 @@ type resizeSpec struct {
 // defines them: separable per axis, each axis a constant interpolation
 // matrix (nearest, linear or cubic taps with edge padding) applied by a dot
 // product, so that gradients flow.
-func convertResize(c *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertResize(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	rank := x.Rank()
 	spec := resizeSpec{
@@ -47,7 +47,7 @@ func convertResize(c *converter, _ *model.Scope, g *graph.Graph, _ map[string]*g
 		return nil
 	}
 	switch {
-	case n.OpType == "Upsample" || c.opsetVersion() < 11:
+	case n.OpType == "Upsample" || ctx.Opset() < 11:
 		spec.coord, spec.nearest = "asymmetric", "floor"
 		if spec.mode == "bilinear" || spec.mode == "linear" {
 			spec.mode = "linear"
@@ -251,16 +251,6 @@ func (s resizeSpec) matrix(out, in int, scale, start, end float64) ([]float32, [
 		}
 	}
 	return w, flags
-}
-
-// opsetVersion is the model's default-domain opset.
-func (c *converter) opsetVersion() int {
-	for _, o := range c.opset {
-		if o.Domain == "" || o.Domain == "ai.onnx" {
-			return int(o.Version)
-		}
-	}
-	return 1
 }
 
 func attrFloats(n *protos.NodeProto, name string) []float64 {

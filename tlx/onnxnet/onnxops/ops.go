@@ -1,4 +1,9 @@
-package onnxnet
+// Package onnxops converts the ONNX operators that onnx-gomlx lacks or
+// converts wrongly (pooling attributes, Resize, legacy opsets,
+// normalisations with their extra outputs, ConvTranspose, activations...),
+// for package onnxnet's converter. Each conversion sees every input's
+// shape; a few rewrite the node and hand it back to onnx-gomlx.
+package onnxops
 
 import (
 	"fmt"
@@ -11,67 +16,89 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tlx-go/tlx/tlx/nn"
 )
 
-// nativeOp converts one ONNX operator in tlx, with every input's shape
-// known, where onnx-gomlx lacks it or some of its attributes.
-type nativeOp struct {
-	handles func(n *protos.NodeProto) bool // nil: every node of the type
-	// static lists inputs that must be constants; when one is computed
-	// (e.g. from Shape), the node goes to onnx-gomlx, which can fold it.
-	static  []int
-	convert func(c *converter, scope *model.Scope, g *graph.Graph, env map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node
+// Context is what a conversion may ask of the converter running it.
+type Context interface {
+	// Graph is the graph being built.
+	Graph() *graph.Graph
+	// Opset is the model's default-domain operator set version.
+	Opset() int
+	// ONNX converts node (typically a rewrite of the node being converted,
+	// key) with onnx-gomlx and returns its outputs.
+	ONNX(node, key *protos.NodeProto) []*graph.Node
 }
 
-func (op *nativeOp) handlesNode(n *protos.NodeProto) bool { return op.handles == nil || op.handles(n) }
+// Convert builds one operator's outputs from its inputs (nil for inputs
+// the node leaves out).
+type Convert func(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node
 
-// nativeOps are the operators tlx converts itself.
-var nativeOps = map[string]*nativeOp{
-	"MaxPool":            {convert: convertPool},
-	"AveragePool":        {convert: convertPool},
-	"BatchNormalization": {convert: convertBatchNorm},
-	"LayerNormalization": {convert: convertLayerNorm},
-	"HardSigmoid":        {convert: convertHardSigmoid},
-	"HardSwish":          {convert: convertHardSigmoid},
-	"Gelu":               {convert: convertGelu},
-	"Pad":                {convert: convertPad, static: []int{1, 3}},
+// Op is an ONNX operator tlx converts itself, with every input's shape
+// known, where onnx-gomlx lacks it or some of its attributes.
+type Op struct {
+	Handles func(n *protos.NodeProto) bool // nil: every node of the type
+	// Static lists inputs that must be constants; when one is computed
+	// (e.g. from Shape), the node goes to onnx-gomlx, which can fold it.
+	Static  []int
+	Convert Convert
+}
+
+// Lookup returns the conversion for node n, or nil when onnx-gomlx
+// converts it.
+func Lookup(n *protos.NodeProto) *Op {
+	op := ops[n.OpType]
+	if op == nil || (op.Handles != nil && !op.Handles(n)) {
+		return nil
+	}
+	return op
+}
+
+// ops are the operators tlx converts itself.
+var ops = map[string]*Op{
+	"MaxPool":            {Convert: convertPool},
+	"AveragePool":        {Convert: convertPool},
+	"BatchNormalization": {Convert: convertBatchNorm},
+	"LayerNormalization": {Convert: convertLayerNorm},
+	"HardSigmoid":        {Convert: convertHardSigmoid},
+	"HardSwish":          {Convert: convertHardSigmoid},
+	"Gelu":               {Convert: convertGelu},
+	"Pad":                {Convert: convertPad, Static: []int{1, 3}},
 	"Conv": {
-		handles: func(n *protos.NodeProto) bool {
+		Handles: func(n *protos.NodeProto) bool {
 			return im2colConv(n) || attrString(n, "auto_pad", "NOTSET") != "NOTSET" ||
 				(slices.ContainsFunc(attrInts(n, "strides", nil), func(s int) bool { return s > 1 }) &&
 					slices.ContainsFunc(attrInts(n, "dilations", nil), func(d int) bool { return d > 1 }))
 		},
-		convert: convertConv,
+		Convert: convertConv,
 	},
-	"Flatten":               {convert: convertFlatten},
-	"Clip":                  {convert: convertClip},
-	"Slice":                 {convert: convertSlice, static: []int{1, 2, 3, 4}},
-	"Dropout":               {convert: convertDropout},
-	"InstanceNormalization": {convert: convertInstanceNorm},
-	"GlobalMaxPool":         {convert: convertGlobalMaxPool},
-	"Resize":                {convert: convertResize, static: []int{1, 2, 3}},
-	"PRelu":                 {convert: convertPRelu},
-	"LogSoftmax":            {convert: convertLogSoftmax},
-	"Mean":                  {convert: convertMean},
-	"IsInf":                 {convert: convertIsInf},
-	"LRN":                   {convert: convertLRN},
-	"DepthToSpace":          {convert: convertDepthToSpace},
-	"SpaceToDepth":          {convert: convertSpaceToDepth},
-	"CastLike":              {convert: convertCastLike},
-	"ConvTranspose":         {convert: convertConvTranspose},
-	"Sum":                   {convert: convertSum},
-	"Shrink":                {convert: convertShrink},
-	"Split":                 {convert: convertSplit, static: []int{1}},
-	"Upsample":              {convert: convertResize, static: []int{1}},
+	"Flatten":               {Convert: convertFlatten},
+	"Clip":                  {Convert: convertClip},
+	"Slice":                 {Convert: convertSlice, Static: []int{1, 2, 3, 4}},
+	"Dropout":               {Convert: convertDropout},
+	"InstanceNormalization": {Convert: convertInstanceNorm},
+	"GlobalMaxPool":         {Convert: convertGlobalMaxPool},
+	"Resize":                {Convert: convertResize, Static: []int{1, 2, 3}},
+	"PRelu":                 {Convert: convertPRelu},
+	"LogSoftmax":            {Convert: convertLogSoftmax},
+	"Mean":                  {Convert: convertMean},
+	"IsInf":                 {Convert: convertIsInf},
+	"LRN":                   {Convert: convertLRN},
+	"DepthToSpace":          {Convert: convertDepthToSpace},
+	"SpaceToDepth":          {Convert: convertSpaceToDepth},
+	"CastLike":              {Convert: convertCastLike},
+	"ConvTranspose":         {Convert: convertConvTranspose},
+	"Sum":                   {Convert: convertSum},
+	"Shrink":                {Convert: convertShrink},
+	"Split":                 {Convert: convertSplit, Static: []int{1}},
+	"Upsample":              {Convert: convertResize, Static: []int{1}},
 }
 
 func init() {
 	for name, f := range activations {
-		nativeOps[name] = &nativeOp{convert: activationOp(f)}
+		ops[name] = &Op{Convert: activationOp(f)}
 	}
 }
 
@@ -159,7 +186,8 @@ func windowPads(n *protos.NodeProto, in, kernel, strides, dilations []int) (begi
 // convertPool is MaxPool and AveragePool with every attribute: strides
 // (default 1, which onnx-gomlx reads as the kernel size), dilations,
 // auto_pad, ceil_mode and count_include_pad.
-func convertPool(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertPool(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	sp := x.Rank() - 2
 	kernel := attrInts(n, "kernel_shape", nil)
@@ -217,7 +245,7 @@ func convertPool(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*gra
 // input's size), and runs a convolution that is both strided and dilated
 // (GoMLX takes one or the other) at stride 1 followed by subsampling; the
 // convolution itself goes to onnx-gomlx.
-func convertConv(c *converter, scope *model.Scope, g *graph.Graph, env map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertConv(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	x, w := in[0], in[1]
 	if y := convIm2col(n, in); y != nil {
 		return []*graph.Node{y}
@@ -248,8 +276,7 @@ func convertConv(c *converter, scope *model.Scope, g *graph.Graph, env map[strin
 		attrs = append(attrs, st)
 	}
 	explicit.Attribute = attrs
-	c.runONNXKeyed(scope, g, env, []*protos.NodeProto{explicit}, n, n.Output)
-	y := env[n.Output[0]]
+	y := ctx.ONNX(explicit, n)[0]
 	if subsample {
 		for i, s := range strides {
 			if s > 1 {
@@ -325,7 +352,8 @@ func channelShape(v, x *graph.Node) *graph.Node {
 
 // convertBatchNorm is BatchNormalization in inference mode, and in
 // training mode (batch statistics, plus the updated running statistics).
-func convertBatchNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertBatchNorm(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x, scale, bias, mean, variance := in[0], in[1], in[2], in[3], in[4]
 	eps := graph.Scalar(g, x.DType(), attrFloat(n, "epsilon", 1e-5))
 	norm := func(m, v *graph.Node) *graph.Node {
@@ -351,7 +379,8 @@ func convertBatchNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string
 
 // convertLayerNorm is LayerNormalization with its optional Mean and
 // InvStdDev outputs.
-func convertLayerNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertLayerNorm(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	axis := attrInt(n, "axis", -1)
 	if axis < 0 {
@@ -374,7 +403,8 @@ func convertLayerNorm(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string
 
 // convertHardSigmoid is HardSigmoid max(0, min(1, alpha*x + beta)) and
 // HardSwish x * HardSigmoid(x) with alpha 1/6, beta 1/2.
-func convertHardSigmoid(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertHardSigmoid(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	alpha, beta := attrFloat(n, "alpha", 0.2), attrFloat(n, "beta", 0.5)
 	if n.OpType == "HardSwish" {
@@ -388,7 +418,8 @@ func convertHardSigmoid(_ *converter, _ *model.Scope, g *graph.Graph, _ map[stri
 }
 
 // convertGelu is Gelu, exact (erf) or with the tanh approximation.
-func convertGelu(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertGelu(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	dt := x.DType()
 	half := graph.Mul(x, graph.Scalar(g, dt, 0.5))
@@ -441,7 +472,8 @@ func staticInts(x *graph.Node, what string) []int { return staticValues[int](x, 
 
 // convertPad is Pad in every opset (pads as attribute or input; constant,
 // reflect and edge modes; optional axes).
-func convertPad(_ *converter, _ *model.Scope, g *graph.Graph, _ map[string]*graph.Node, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+func convertPad(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	g := ctx.Graph()
 	x := in[0]
 	rank := x.Rank()
 	pads := attrInts(n, "pads", nil)
@@ -526,10 +558,10 @@ func padAxis(x *graph.Node, axis, before, after int, mode string) *graph.Node {
 	return graph.Concatenate(parts, axis)
 }
 
-// staticInputs reports whether the inputs that must be known while
+// StaticInputs reports whether the inputs that must be known while
 // building the graph are constants. A node computed wholly from constants
 // (shape arithmetic) also goes to onnx-gomlx, which folds such chains.
-func (op *nativeOp) staticInputs(in []*graph.Node) bool {
+func (op *Op) StaticInputs(in []*graph.Node) bool {
 	allConstant := true
 	for _, x := range in {
 		if x != nil && !x.IsConstantExpression() {
@@ -540,7 +572,7 @@ func (op *nativeOp) staticInputs(in []*graph.Node) bool {
 	if allConstant {
 		return false
 	}
-	for _, i := range op.static {
+	for _, i := range op.Static {
 		if i < len(in) && in[i] != nil && in[i].ConstantValue() == nil {
 			return false
 		}
