@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/compute-onnx/support/protos"
 	"github.com/gomlx/compute/dtypes"
@@ -94,22 +95,12 @@ func ExportBytes(m *net.Model) ([]byte, error) {
 	g.Node = append(g.Node, nodes...)
 	outDims := slices.Clone(shapes[len(shapes)-1])
 	g.Output = []*protos.ValueInfoProto{valueInfo(current, int32(protos.TensorProto_FLOAT), outDims)}
-	slices.SortFunc(g.Initializer, func(a, b *protos.TensorProto) int { return compareStrings(a.Name, b.Name) })
+	slices.SortFunc(g.Initializer, func(a, b *protos.TensorProto) int { return strings.Compare(a.Name, b.Name) })
 	out := &protos.ModelProto{
 		IrVersion: src.Proto.IrVersion, OpsetImport: src.Proto.OpsetImport, Graph: g,
 		ProducerName: "tlx", ModelVersion: src.Proto.ModelVersion,
 	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(out)
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // variableTensor is the initializer init holding variable p's value.

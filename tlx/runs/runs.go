@@ -104,11 +104,8 @@ type latest struct {
 }
 
 // settings lists what, besides the stage itself, changes a stage's result.
-func settings(cfg fit.Config) string {
-	extra := ""
-	if cfg.Extra != nil {
-		extra = cfg.Extra.Fingerprint()
-	}
+// extra is Config.Extra's fingerprint, hashed once per plan with the rest.
+func settings(cfg fit.Config, extra string) string {
 	return fmt.Sprintf("batch=%d opt=%+v augment=%+v patience=%d seed=%d cache=%d penalty=%v objective=%v extra=%s tag=%q",
 		cfg.BatchSize, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.FeatureCache, cfg.Penalty != nil, cfg.Objective != nil, extra, cfg.Tag)
 }
@@ -149,6 +146,9 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	if cfg.Val != nil {
 		in.val = cfg.Val.Fingerprint()
 	}
+	if cfg.Extra != nil {
+		in.extra = cfg.Extra.Fingerprint()
+	}
 	h := &fit.History{}
 	for i, stage := range plan {
 		if stage.Name == "" {
@@ -178,7 +178,7 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 // stageInputs are the hashes that key a stage: the data's fingerprints and
 // the starting weights ("" when not known yet).
 type stageInputs struct {
-	train, val, start string
+	train, val, extra, start string
 }
 
 // stage trains or restores one stage and returns the hash of the weights it
@@ -192,7 +192,7 @@ func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, c
 		}
 	}
 	rec := stageRecord{Stage: stage.String(), Model: m.Name + strings.Join(m.GroupNames(), ","), Train: in.train,
-		Val: in.val, StartHash: start, Settings: settings(cfg)}
+		Val: in.val, StartHash: start, Settings: settings(cfg, in.extra)}
 	sum := sha256.Sum256([]byte(Version + "|" + rec.Stage + "|" + rec.Model + "|" + rec.Train + "|" + rec.Val + "|" + rec.StartHash + "|" + rec.Settings))
 	rec.Key = hex.EncodeToString(sum[:])
 	dir := filepath.Join(r.Dir, "stages", fmt.Sprintf("%02d-%s-%s", i+1, safe(stage.Name), rec.Key[:12]))
