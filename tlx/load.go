@@ -110,7 +110,7 @@ func loadPyTorchWeights(path string, input []int) (*net.Model, error) {
 		return nil, fmt.Errorf("loading %s: not a torchvision/timm ResNet-18/34 or MobileNetV2 state_dict (for tlx's own weights, build the model and call LoadWeights)", path)
 	}
 	m.Name = strings.TrimSuffix(filepath.Base(path), ".safetensors")
-	if err := arch.LoadMapped(m, path, mapName); err != nil {
+	if err := arch.LoadMappedFile(m, file, path, mapName); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -76,12 +76,18 @@ func LoadTorchvisionResNet(m *net.Model, path string) error {
 // variable with mapName ("" skips num_batches_tracked and fails on
 // anything else). Every variable of m must be filled.
 func LoadMapped(m *net.Model, path string, mapName func(string) string) error {
-	if _, err := m.Init(); err != nil {
-		return err
-	}
 	file, err := safetensors.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("loading PyTorch weights from %s: %w", path, err)
+	}
+	return LoadMappedFile(m, file, path, mapName)
+}
+
+// LoadMappedFile is LoadMapped for a file already read (path names it in
+// errors).
+func LoadMappedFile(m *net.Model, file *safetensors.File, path string, mapName func(string) string) error {
+	if _, err := m.Init(); err != nil {
+		return err
 	}
 	filled := map[string]bool{}
 	for name, t := range file.Tensors {
