@@ -57,7 +57,7 @@ type Options struct {
 // net.Model.Origin; Export needs it.
 type Source struct {
 	Path   string
-	Proto  *protos.ModelProto // canonical: see the package doc
+	Proto  *protos.ModelProto // canonical (see the package doc); initializers without their data
 	Input  string             // the graph input
 	NHWC   bool               // the model transposes NHWC input to NCHW
 	Groups map[*net.Group]GroupSource
@@ -200,6 +200,11 @@ func build(mp *protos.ModelProto, name string, opts Options) (*net.Model, error)
 		conv := newConverter(mp, gs.Nodes, []string{c.Output})
 		m.Add(groupName, groupLayer(conv, c.Input, i == 0 && nhwc))
 		src.Groups[m.Groups[len(m.Groups)-1]] = gs
+	}
+	// The weights now live in the model's variables (Export writes them
+	// from there): the proto keeps only their names and shapes.
+	for _, t := range g.Initializer {
+		t.RawData, t.FloatData, t.DoubleData = nil, nil, nil
 	}
 	return m, nil
 }
