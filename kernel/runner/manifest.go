@@ -16,14 +16,9 @@ import (
 
 // machineEntries describes where the notebook ran.
 func machineEntries(start time.Time, o Options) []manifest.Entry {
-	cpu := runtime.GOARCH
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
+	cpu := manifest.CPUModel()
+	if cpu == "" {
+		cpu = runtime.GOARCH
 	}
 	host, _ := os.Hostname()
 	entries := []manifest.Entry{

@@ -19,7 +19,7 @@ const EnvVar = "TLX_MANIFEST"
 
 // Entry is one fact about a run.
 type Entry struct {
-	Kind  string `json:"kind"` // "data", "weights", "seed", "backend", "version", "run"
+	Kind  string `json:"kind"` // "data", "weights", "seed", "backend", "version", "machine", "run"
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
@@ -35,7 +35,8 @@ var (
 func Enabled() bool { return os.Getenv(EnvVar) != "" }
 
 // Record appends an entry to $TLX_MANIFEST (once per process it also
-// records the Go and module versions the cell was built with).
+// records the Go and module versions the cell was built with, and the Go
+// backend's SIMD path).
 func Record(kind, name, value string) {
 	path := os.Getenv(EnvVar)
 	if path == "" {
@@ -52,6 +53,7 @@ func Record(kind, name, value string) {
 	if !versionsDone {
 		versionsDone = true
 		_ = enc.Encode(Entry{Kind: "version", Name: "go", Value: runtime.Version()})
+		_ = enc.Encode(Entry{Kind: "machine", Name: "go backend SIMD path", Value: SIMDPath()})
 		if info, ok := debug.ReadBuildInfo(); ok {
 			for _, dep := range info.Deps {
 				for _, m := range trackedModule {

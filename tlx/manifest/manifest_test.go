@@ -40,3 +40,43 @@ func TestRecordAndRead(t *testing.T) {
 		t.Errorf("duplicate entry read %d times, want once", count)
 	}
 }
+
+func TestRecordNamesTheSIMDPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	t.Setenv(EnvVar, path)
+	mu.Lock()
+	versionsDone = false
+	mu.Unlock()
+	Record("seed", "fit", "1")
+	entries, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Kind == "machine" && e.Name == "go backend SIMD path" {
+			if e.Value != SIMDPath() {
+				t.Errorf("recorded %q, SIMDPath says %q", e.Value, SIMDPath())
+			}
+			return
+		}
+	}
+	t.Errorf("no SIMD path among %v", entries)
+}
+
+// The path follows the switches compute reads: with GOMLX_GO_SIMD_AVX512
+// off, a CPU with AVX-512 takes the AVX2 kernels.
+func TestSIMDPathFollowsComputesSwitches(t *testing.T) {
+	t.Setenv("GOMLX_GO_SIMD_AVX512", "false")
+	if p := SIMDPath(); p == PathAVX512 {
+		t.Errorf("GOMLX_GO_SIMD_AVX512=false: path %s", p)
+	}
+	t.Setenv("GOMLX_GO_SIMD_AVX2", "off")
+	if p := SIMDPath(); p != PathGeneric {
+		t.Errorf("both switches off: path %s, want %s", p, PathGeneric)
+	}
+	t.Setenv("GOMLX_GO_SIMD_AVX512", "")
+	t.Setenv("GOMLX_GO_SIMD_AVX2", "")
+	if cpuAVX512() && SIMDPath() != PathAVX512 {
+		t.Errorf("a CPU with AVX-512 and no switch: path %s", SIMDPath())
+	}
+}

@@ -38,6 +38,10 @@ type Recipe struct {
 	Plan        fit.Plan
 	BatchSize   int
 	Seed        uint64
+	// Revision changes whenever the recipe's numbers would (its data, plan,
+	// or a fix in the code it trains with): a cached model of another
+	// revision is trained again.
+	Revision int
 }
 
 // Card describes a pretrained model: how it was made and how good it is.
@@ -57,12 +61,18 @@ type Card struct {
 	WeightsSHA256 string   `json:"weights_sha256"`
 	Seconds       float64  `json:"training_seconds"`
 	Made          string   `json:"made"`
+	Revision      int      `json:"revision"`
+	// SIMDPath is the Go backend's kernel path it was trained on (AVX-512,
+	// AVX2, generic): the paths round differently, so the same recipe gives
+	// other weights on another path. Notebooks' claims must hold for both.
+	SIMDPath string `json:"simd_path"`
+	CPU      string `json:"cpu"`
 }
 
 func (c *Card) String() string {
-	return fmt.Sprintf("%s: %s\n  %s, groups %v, input %v\n  trained on %s (%d examples), seed %d; %s\n  validation accuracy %.4f on %s\n  weights sha256 %s (%.0fs to train, %s)",
-		c.Name, c.Description, c.Architecture, c.Groups, c.InputShape, c.TrainData, c.TrainExamples, c.Seed,
-		strings.Join(c.Plan, "; "), c.ValAccuracy, c.ValData, c.WeightsSHA256, c.Seconds, c.Made)
+	return fmt.Sprintf("%s (revision %d): %s\n  %s, groups %v, input %v\n  trained on %s (%d examples), seed %d; %s\n  validation accuracy %.4f on %s\n  weights sha256 %s (%.0fs to train, %s, %s kernels on %s)",
+		c.Name, c.Revision, c.Description, c.Architecture, c.Groups, c.InputShape, c.TrainData, c.TrainExamples, c.Seed,
+		strings.Join(c.Plan, "; "), c.ValAccuracy, c.ValData, c.WeightsSHA256, c.Seconds, c.Made, c.SIMDPath, c.CPU)
 }
 
 var recipes = map[string]Recipe{}
@@ -113,7 +123,7 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 	}
 	dir := filepath.Join(CacheDir(), name)
 	if m, card, err := load(r, dir); err == nil {
-		manifest.Record("weights", "pretrained "+name, card.WeightsSHA256)
+		record(card)
 		return m, card, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(Progress, "zoo: cached %s unusable (%v): training it again\n", name, err)
@@ -126,9 +136,16 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 	}
 	m, card, err := load(r, dir)
 	if err == nil {
-		manifest.Record("weights", "pretrained "+name, card.WeightsSHA256)
+		record(card)
 	}
 	return m, card, err
+}
+
+// record puts a pretrained model's hash and the path it was trained on
+// into the run manifest.
+func record(card *Card) {
+	manifest.Record("weights", "pretrained "+card.Name, card.WeightsSHA256)
+	manifest.Record("weights", "pretrained "+card.Name+" trained on", fmt.Sprintf("revision %d, %s kernels, %s", card.Revision, card.SIMDPath, card.CPU))
 }
 
 func load(r Recipe, dir string) (*net.Model, *Card, error) {
@@ -139,6 +156,9 @@ func load(r Recipe, dir string) (*net.Model, *Card, error) {
 	var card Card
 	if err := json.Unmarshal(data, &card); err != nil {
 		return nil, nil, fmt.Errorf("card.json: %w", err)
+	}
+	if card.Revision != r.Revision {
+		return nil, nil, fmt.Errorf("card.json is of revision %d, the recipe of revision %d", card.Revision, r.Revision)
 	}
 	m := r.Build()
 	if err := m.LoadWeights(filepath.Join(dir, "weights.safetensors")); err != nil {
@@ -179,7 +199,8 @@ func Make(r Recipe, dir string) error {
 	}
 	card := Card{Name: r.Name, Description: r.Description, Architecture: m.Name, Groups: m.GroupNames(), InputShape: m.InputShape,
 		Classes: train.Classes, TrainData: train.Name, TrainExamples: train.Len(), ValData: val.Name, Seed: r.Seed,
-		ValAccuracy: h.Last().ValAccuracy, WeightsSHA256: hash, Seconds: time.Since(start).Seconds(), Made: time.Now().UTC().Format(time.RFC3339)}
+		ValAccuracy: h.Last().ValAccuracy, WeightsSHA256: hash, Seconds: time.Since(start).Seconds(), Made: time.Now().UTC().Format(time.RFC3339),
+		Revision: r.Revision, SIMDPath: manifest.SIMDPath(), CPU: manifest.CPUModel()}
 	for _, s := range r.Plan {
 		card.Plan = append(card.Plan, s.String())
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/manifest"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -68,5 +69,31 @@ func TestPretrainedTrainsOnceThenLoads(t *testing.T) {
 	}
 	if _, _, err := Pretrained("no-such-model"); err == nil || !strings.Contains(err.Error(), "cnn-mnist") {
 		t.Errorf("unknown model error = %v, want the list of models", err)
+	}
+}
+
+// A card says which kernel path trained it, and a recipe of a new
+// revision trains again rather than loading the old weights.
+func TestCardRecordsPathAndRevision(t *testing.T) {
+	t.Setenv("TLX_CACHE", t.TempDir())
+	Progress = io.Discard
+	r := tinyRecipe()
+	r.Name = "test-mlp-digits-rev"
+	Register(r)
+	_, card, err := Pretrained(r.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.SIMDPath != manifest.SIMDPath() || card.Revision != 0 || !strings.Contains(card.String(), card.SIMDPath+" kernels") {
+		t.Errorf("card path %q revision %d (this process: %s)\n%s", card.SIMDPath, card.Revision, manifest.SIMDPath(), card)
+	}
+	r.Revision = 1
+	Register(r)
+	_, card2, err := Pretrained(r.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card2.Revision != 1 || card2.Made == "" || card2.Made < card.Made {
+		t.Errorf("after a revision bump: card revision %d made %s (first made %s): want a new training", card2.Revision, card2.Made, card.Made)
 	}
 }
