@@ -65,9 +65,24 @@ type Config struct {
 	PrefixBackend compute.Backend
 
 	// Checkpoint, when set, is a safetensors file rewritten (atomically)
-	// with the model's weights after every epoch and when training is
-	// interrupted: the last good state survives a stop or a crash.
+	// with the model's weights after every epoch, when training is
+	// interrupted (SIGINT) and when it ends. Next to it,
+	// ResumePath(Checkpoint) keeps the whole training state: every variable
+	// of the model's store (weights, BatchNorm statistics, the optimizer's
+	// moments and step count, the graph RNG), the loop's position (epoch,
+	// step, the epoch's example order, the shuffling RNG, the learning-rate
+	// schedule's step) and the history so far. A Fit whose training has the
+	// same key (see ResumeKey) continues from there instead of starting
+	// over: a crash or a killed process loses at most the epoch in progress,
+	// an interrupt nothing; a finished training is restored without training.
 	Checkpoint string
+	// ResumeKey names the training a checkpoint belongs to (runs use the
+	// stage's key). Empty: Fit hashes the starting weights and the data.
+	// Either way the key also covers the settings Fit sees (epochs, batch
+	// size, learning rate and schedule, optimizer, seed, augmentation, the
+	// groups' frozen flags, multipliers and BatchNorm modes): a checkpoint
+	// with another key is not resumed but replaced.
+	ResumeKey string
 
 	Callbacks []Callback
 
@@ -89,100 +104,6 @@ type Callback struct {
 
 // ErrStop ends training from a callback.
 var ErrStop = errors.New("stop training")
-
-// EpochLog is one epoch's record.
-type EpochLog struct {
-	Stage         string  `json:"stage,omitempty"`
-	Epoch         int     `json:"epoch"` // 1-based, counted across stages of a History
-	TrainLoss     float64 `json:"train_loss"`
-	TrainAccuracy float64 `json:"train_accuracy"`
-	ValLoss       float64 `json:"val_loss"`
-	ValAccuracy   float64 `json:"val_accuracy"`
-	ValTop5       float64 `json:"val_top5"`
-	ValMacroF1    float64 `json:"val_macro_f1"`
-	LR            float64 `json:"lr"` // base learning rate at the epoch's end
-	Seconds       float64 `json:"seconds"`
-	Cached        bool    `json:"cached,omitempty"` // trained on cached features
-	// Metrics holds the values of Config.Monitors after the epoch.
-	Metrics map[string]float64 `json:"metrics,omitempty"`
-}
-
-// StageMark marks where a stage begins in a History.
-type StageMark struct {
-	Name       string `json:"name"`
-	FirstEpoch int    `json:"first_epoch"`
-	Plan       string `json:"plan,omitempty"` // the stage as declared
-}
-
-// History is the record of training, possibly over several stages.
-type History struct {
-	Epochs      []EpochLog  `json:"epochs"`
-	Stages      []StageMark `json:"stages,omitempty"`
-	Notes       []string    `json:"notes,omitempty"`
-	Interrupted bool        `json:"interrupted,omitempty"`
-}
-
-// Append adds another history's epochs after this one's, renumbering them.
-func (h *History) Append(o *History) {
-	offset := len(h.Epochs)
-	for _, s := range o.Stages {
-		s.FirstEpoch += offset
-		h.Stages = append(h.Stages, s)
-	}
-	for _, e := range o.Epochs {
-		e.Epoch += offset
-		h.Epochs = append(h.Epochs, e)
-	}
-	h.Notes = append(h.Notes, o.Notes...)
-	h.Interrupted = h.Interrupted || o.Interrupted
-}
-
-// Series returns one metric over the epochs ("train_loss", "val_loss",
-// "train_accuracy", "val_accuracy", "val_top5", "val_macro_f1", "lr").
-func (h *History) Series(metric string) []float64 {
-	out := make([]float64, len(h.Epochs))
-	for i, e := range h.Epochs {
-		if v, ok := e.Metrics[metric]; ok {
-			out[i] = v
-			continue
-		}
-		out[i] = map[string]float64{"train_loss": e.TrainLoss, "val_loss": e.ValLoss, "train_accuracy": e.TrainAccuracy,
-			"val_accuracy": e.ValAccuracy, "val_top5": e.ValTop5, "val_macro_f1": e.ValMacroF1, "lr": e.LR}[metric]
-	}
-	return out
-}
-
-// Last returns the last epoch's log (zero if none).
-func (h *History) Last() EpochLog {
-	if len(h.Epochs) == 0 {
-		return EpochLog{}
-	}
-	return h.Epochs[len(h.Epochs)-1]
-}
-
-// String prints one line per epoch.
-func (h *History) String() string {
-	var b strings.Builder
-	for _, e := range h.Epochs {
-		fmt.Fprintf(&b, "%s\n", e)
-	}
-	for _, n := range h.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
-	}
-	return b.String()
-}
-
-func (e EpochLog) String() string {
-	stage := ""
-	if e.Stage != "" {
-		stage = "[" + e.Stage + "] "
-	}
-	s := fmt.Sprintf("%sepoch %d: train loss %.4f acc %.4f", stage, e.Epoch, e.TrainLoss, e.TrainAccuracy)
-	if e.ValLoss != 0 || e.ValAccuracy != 0 {
-		s += fmt.Sprintf(" | val loss %.4f acc %.4f top5 %.4f F1 %.4f", e.ValLoss, e.ValAccuracy, e.ValTop5, e.ValMacroF1)
-	}
-	return s + fmt.Sprintf(" | %.1fs", e.Seconds)
-}
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Epochs == 0 {
@@ -268,6 +189,11 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if cfg.Stage != "" {
 		r.h.Stages = []StageMark{{Name: cfg.Stage, FirstEpoch: 1}}
 	}
+	if cfg.Checkpoint != "" {
+		if r.key, err = resumeKey(m, train, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if err := r.prepareInputs(train); err != nil {
 		return nil, err
 	}
@@ -313,6 +239,12 @@ type runner struct {
 
 	extraOrder []int // Config.Extra's shuffled order and the next position in it
 	extraPos   int
+
+	key         string    // the training's checkpoint key
+	pcg         *rand.PCG // shuffling and augmentation
+	best        float64   // best validation loss so far (Patience)
+	bestEpoch   int
+	bestWeights map[string]*tensors.Tensor
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -467,6 +399,17 @@ func (r *runner) run() (*History, error) {
 	cfg := r.cfg
 	r.stepsPerEpoch = r.train.Len() / cfg.BatchSize
 	total := r.stepsPerEpoch * cfg.Epochs
+	r.pcg = rand.NewPCG(cfg.Seed, 0xf17)
+	rng := rand.New(r.pcg)
+	r.best = math.Inf(1)
+	from, done, err := r.resume()
+	if err != nil {
+		return r.h, err
+	}
+	if done {
+		r.callEnd()
+		return r.h, nil
+	}
 	for _, cb := range cfg.Callbacks {
 		if cb.OnStart != nil {
 			cb.OnStart(cfg, r.stepsPerEpoch)
@@ -476,29 +419,31 @@ func (r *runner) run() (*History, error) {
 	signal.Notify(interrupt, os.Interrupt)
 	defer signal.Stop(interrupt)
 
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0xf17))
-	best, bestEpoch := math.Inf(1), 0
-	var bestWeights map[string]*tensors.Tensor
-	var err error
-	step := 0
+	step := from.epoch*r.stepsPerEpoch + from.step
+	final := false // the last checkpoint written is the finished training's
 epochs:
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	for epoch := from.epoch + 1; epoch <= cfg.Epochs; epoch++ {
 		start := time.Now()
-		order := rng.Perm(r.train.Len())
-		var lossSum, correct float64
+		p := position{epoch: epoch - 1}
+		if epoch == from.epoch+1 && from.order != nil { // resumed mid-epoch
+			p, start = from, elapsed(from.seconds)
+		} else {
+			p.order = rng.Perm(r.train.Len())
+		}
 		var lr float64
-		for s := range r.stepsPerEpoch {
+		for s := p.step; s < r.stepsPerEpoch; s++ {
 			select {
 			case <-interrupt:
 				r.h.Interrupted = true
 				r.note("interrupted at epoch %d step %d: weights are those after the last completed step", epoch, s)
-				if err := r.checkpoint(); err != nil {
+				p.step, p.seconds = s, time.Since(start).Seconds()
+				if err := r.checkpoint(p, false); err != nil {
 					return r.h, err
 				}
 				break epochs
 			default:
 			}
-			idx := order[s*cfg.BatchSize : (s+1)*cfg.BatchSize]
+			idx := p.order[s*cfg.BatchSize : (s+1)*cfg.BatchSize]
 			args := r.stepInputs(idx, rng)
 			lr = cfg.LR * cfg.Schedule(step, total)
 			if err := setLR(r.m.Store, lr); err != nil {
@@ -512,8 +457,8 @@ epochs:
 			if objective := scalar(outs[2]); math.IsNaN(objective) || math.IsInf(objective, 0) {
 				return r.h, fmt.Errorf("training loss became %v at epoch %d step %d (learning rate %.3g): lower the learning rate or check the data and penalties", objective, epoch, s+1, lr)
 			}
-			lossSum += l
-			correct += scalar(outs[1])
+			p.lossSum += l
+			p.correct += scalar(outs[1])
 			step++
 			for _, cb := range cfg.Callbacks {
 				if cb.OnStep != nil {
@@ -521,38 +466,20 @@ epochs:
 				}
 			}
 		}
-		log := EpochLog{Stage: cfg.Stage, Epoch: epoch, LR: lr, Cached: r.after != "",
-			TrainLoss: lossSum / float64(r.stepsPerEpoch), TrainAccuracy: correct / float64(r.stepsPerEpoch*cfg.BatchSize)}
-		if r.val != nil {
-			sc, err := r.score(r.val)
-			if err != nil {
-				return r.h, err
-			}
-			log.ValLoss, log.ValAccuracy, log.ValTop5, log.ValMacroF1 = sc.Loss, sc.Accuracy, sc.Top5, sc.MacroF1
-		}
-		for name, monitor := range cfg.Monitors {
-			v, err := monitor()
-			if err != nil {
-				return r.h, fmt.Errorf("monitor %s after epoch %d: %w", name, epoch, err)
-			}
-			if log.Metrics == nil {
-				log.Metrics = map[string]float64{}
-			}
-			log.Metrics[name] = v
+		log, err := r.epochLog(epoch, lr, p)
+		if err != nil {
+			return r.h, err
 		}
 		log.Seconds = time.Since(start).Seconds()
 		r.h.Epochs = append(r.h.Epochs, log)
-		if err := r.checkpoint(); err != nil {
-			return r.h, err
-		}
 		if cfg.Patience > 0 && r.val != nil {
-			if log.ValLoss < best {
-				best, bestEpoch = log.ValLoss, epoch
-				if bestWeights, err = r.m.Values(); err != nil {
+			if log.ValLoss < r.best {
+				r.best, r.bestEpoch = log.ValLoss, epoch
+				if r.bestWeights, err = r.m.Values(); err != nil {
 					return r.h, err
 				}
-			} else if epoch-bestEpoch >= cfg.Patience {
-				r.note("early stopping after epoch %d: validation loss has not improved since epoch %d", epoch, bestEpoch)
+			} else if epoch-r.bestEpoch >= cfg.Patience {
+				r.note("early stopping after epoch %d: validation loss has not improved since epoch %d", epoch, r.bestEpoch)
 				for _, cb := range cfg.Callbacks {
 					if cb.OnEpoch != nil {
 						_ = cb.OnEpoch(log, r.h)
@@ -560,6 +487,10 @@ epochs:
 				}
 				break
 			}
+		}
+		final = epoch == cfg.Epochs
+		if err := r.checkpoint(position{epoch: epoch}, final); err != nil {
+			return r.h, err
 		}
 		stop := false
 		for _, cb := range cfg.Callbacks {
@@ -573,32 +504,58 @@ epochs:
 		}
 		if stop {
 			r.note("stopped by a callback after epoch %d", epoch)
+			final = false
 			break
 		}
 	}
-	if bestWeights != nil && bestEpoch != len(r.h.Epochs) {
-		if err := r.m.SetValues(bestWeights); err != nil {
+	if r.bestWeights != nil && r.bestEpoch != len(r.h.Epochs) {
+		if err := r.m.SetValues(r.bestWeights); err != nil {
 			return r.h, err
 		}
-		r.note("restored the weights of epoch %d (best validation loss %.4f)", bestEpoch, best)
+		r.note("restored the weights of epoch %d (best validation loss %.4f)", r.bestEpoch, r.best)
+		final = false
 	}
-	for _, cb := range cfg.Callbacks {
+	if !r.h.Interrupted && !final {
+		if err := r.checkpoint(position{epoch: len(r.h.Epochs)}, true); err != nil {
+			return r.h, err
+		}
+	}
+	r.callEnd()
+	return r.h, nil
+}
+
+// epochLog is the record of the epoch that has just finished at p: the
+// training sums, the validation scores and the monitors.
+func (r *runner) epochLog(epoch int, lr float64, p position) (EpochLog, error) {
+	cfg := r.cfg
+	log := EpochLog{Stage: cfg.Stage, Epoch: epoch, LR: lr, Cached: r.after != "",
+		TrainLoss: p.lossSum / float64(r.stepsPerEpoch), TrainAccuracy: p.correct / float64(r.stepsPerEpoch*cfg.BatchSize)}
+	if r.val != nil {
+		sc, err := r.score(r.val)
+		if err != nil {
+			return log, err
+		}
+		log.ValLoss, log.ValAccuracy, log.ValTop5, log.ValMacroF1 = sc.Loss, sc.Accuracy, sc.Top5, sc.MacroF1
+	}
+	for name, monitor := range cfg.Monitors {
+		v, err := monitor()
+		if err != nil {
+			return log, fmt.Errorf("monitor %s after epoch %d: %w", name, epoch, err)
+		}
+		if log.Metrics == nil {
+			log.Metrics = map[string]float64{}
+		}
+		log.Metrics[name] = v
+	}
+	return log, nil
+}
+
+func (r *runner) callEnd() {
+	for _, cb := range r.cfg.Callbacks {
 		if cb.OnEnd != nil {
 			cb.OnEnd(r.h)
 		}
 	}
-	return r.h, nil
-}
-
-// checkpoint saves the weights to cfg.Checkpoint, if set.
-func (r *runner) checkpoint() error {
-	if r.cfg.Checkpoint == "" {
-		return nil
-	}
-	if err := r.m.SaveWeights(r.cfg.Checkpoint); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	return nil
 }
 
 // Logits runs the part of the model being trained over d in inference mode.
