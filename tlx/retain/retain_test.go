@@ -7,10 +7,14 @@ import (
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/study"
 )
 
 // Source task digits 0-4, target 5-9, one shared body. Naive fine-tuning
-// forgets the source; L2-SP and EWC must keep more of it.
+// forgets the source; L2-SP, EWC and LwF must keep more of it. An effect
+// over seeds: each seed draws the splits, the initialisation and the batch
+// order, and every method's paired gain over naive must exceed 2 standard
+// errors (and 2 points).
 func TestPenaltiesReduceForgetting(t *testing.T) {
 	d, err := data.Digits()
 	if err != nil {
@@ -18,65 +22,93 @@ func TestPenaltiesReduceForgetting(t *testing.T) {
 	}
 	src, _ := d.KeepClasses(0, 1, 2, 3, 4)
 	tgt, _ := d.KeepClasses(5, 6, 7, 8, 9)
-	srcTrain, srcVal := src.Split(0.3, 1)
-	tgtTrain, tgtVal := tgt.Split(0.3, 1)
-	source := arch.MLP("mlp", []int{64}, 5, 8, 8, 1)
-	if _, err := fit.Fit(source, srcTrain, fit.Config{Epochs: 15, LR: 1e-2}); err != nil {
-		t.Fatal(err)
-	}
-	base, _ := fit.Evaluate(source, srcVal)
-	fisher, err := Fisher(source, srcTrain, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := func(name string, penalty func(m *net.Model) Penalty, objective ...fit.Objective) (srcAcc, tgtAcc float64) {
+	mlp := func(seed uint64) *net.Model {
 		m := arch.MLP("mlp", []int{64}, 5, 8, 8, 1)
-		if err := net.CopyWeights(m, source); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.ReplaceHead(5); err != nil {
-			t.Fatal(err)
-		}
-		cfg := fit.Config{Epochs: 25, LR: 3e-2, Val: tgtVal}
-		if penalty != nil {
-			cfg.Penalty = penalty(m)
-		}
-		if len(objective) > 0 {
-			cfg.Objective = objective[0]
-		}
-		h, err := fit.Fit(m, tgtTrain, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		probe := arch.MLP("mlp", []int{64}, 5, 8, 8, 1)
-		if err := net.CopyWeights(probe, source); err != nil {
-			t.Fatal(err)
-		}
-		if err := net.CopyWeights(probe, m, net.HeadName); err != nil {
-			t.Fatal(err)
-		}
-		s, _ := fit.Evaluate(probe, srcVal)
-		t.Logf("%-6s source acc %.3f (before %.3f), target acc %.3f", name, s.Accuracy, base.Accuracy, h.Last().ValAccuracy)
-		return s.Accuracy, h.Last().ValAccuracy
+		m.Seed = int64(seed)
+		return m
 	}
-	naiveSrc, naiveTgt := run("naive", nil)
-	l2spSrc, l2spTgt := run("L2-SP", func(m *net.Model) Penalty {
-		p, err := L2SP(m, 1, 0)
-		if err != nil {
-			t.Fatal(err)
+	r, err := study.Repeat([]uint64{1, 2, 3, 4, 5}, func(seed uint64) (map[string]float64, error) {
+		srcTrain, srcVal := src.Split(0.3, seed)
+		tgtTrain, tgtVal := tgt.Split(0.3, seed)
+		source := mlp(seed)
+		if _, err := fit.Fit(source, srcTrain, fit.Config{Epochs: 15, LR: 1e-2, Seed: seed}); err != nil {
+			return nil, err
 		}
-		return p
+		fisher, err := Fisher(source, srcTrain, 20)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		run := func(name string, penalty func(m *net.Model) (Penalty, error), objective ...fit.Objective) error {
+			m := mlp(seed)
+			if err := net.CopyWeights(m, source); err != nil {
+				return err
+			}
+			if err := m.ReplaceHead(5); err != nil {
+				return err
+			}
+			cfg := fit.Config{Epochs: 25, LR: 3e-2, Val: tgtVal, Seed: seed}
+			if penalty != nil {
+				if cfg.Penalty, err = penalty(m); err != nil {
+					return err
+				}
+			}
+			if len(objective) > 0 {
+				cfg.Objective = objective[0]
+			}
+			h, err := fit.Fit(m, tgtTrain, cfg)
+			if err != nil {
+				return err
+			}
+			probe := mlp(seed)
+			if err := net.CopyWeights(probe, source); err != nil {
+				return err
+			}
+			if err := net.CopyWeights(probe, m, net.HeadName); err != nil {
+				return err
+			}
+			s, err := fit.Evaluate(probe, srcVal)
+			if err != nil {
+				return err
+			}
+			out[name+" source"], out[name+" target"] = s.Accuracy, h.Last().ValAccuracy
+			return nil
+		}
+		if err := run("naive", nil); err != nil {
+			return nil, err
+		}
+		if err := run("L2-SP", func(m *net.Model) (Penalty, error) { return L2SP(m, 1, 0) }); err != nil {
+			return nil, err
+		}
+		if err := run("EWC", func(*net.Model) (Penalty, error) { return EWC(fisher, 2000), nil }); err != nil {
+			return nil, err
+		}
+		lwf, err := LwF(source, tgtTrain, LwFConfig{Weight: 3})
+		if err != nil {
+			return nil, err
+		}
+		if err := run("LwF", nil, lwf); err != nil {
+			return nil, err
+		}
+		return out, nil
 	})
-	ewcSrc, ewcTgt := run("EWC", func(*net.Model) Penalty { return EWC(fisher, 2000) })
-	lwf, err := LwF(source, tgtTrain, LwFConfig{Weight: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lwfSrc, lwfTgt := run("LwF", nil, lwf)
-	if l2spSrc < naiveSrc+0.03 || ewcSrc < naiveSrc+0.03 || lwfSrc < naiveSrc+0.03 {
-		t.Errorf("source accuracy after fine-tuning: naive %.3f, L2-SP %.3f, EWC %.3f, LwF %.3f: want every method 3+ points above naive", naiveSrc, l2spSrc, ewcSrc, lwfSrc)
+	for _, name := range r.Names() {
+		s, _ := r.Stat(name)
+		t.Logf("%-13s %v %.3f", name, s, s.Values)
 	}
-	if l2spTgt < 0.8 || ewcTgt < 0.8 || naiveTgt < 0.8 || lwfTgt < 0.8 {
-		t.Errorf("target accuracy naive %.3f, L2-SP %.3f, EWC %.3f, LwF %.3f: want all >= 0.8", naiveTgt, l2spTgt, ewcTgt, lwfTgt)
+	for _, name := range []string{"L2-SP", "EWC", "LwF"} {
+		gain, _ := r.Effect(name+" source", "naive source")
+		if !gain.Exceeds(0.02, 2) {
+			t.Errorf("%s: source accuracy over naive %v: want a gain of more than 2 points by 2 standard errors", name, gain)
+		}
+	}
+	for _, name := range []string{"naive", "L2-SP", "EWC", "LwF"} {
+		s, _ := r.Stat(name + " target")
+		if s.Mean < 0.85 || s.Mean-2*s.SD < 0.8 {
+			t.Errorf("%s: target accuracy %v: want a mean of at least 0.85, every seed near 0.8 or more", name, s)
+		}
 	}
 }
