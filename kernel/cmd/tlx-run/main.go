@@ -36,13 +36,14 @@ func main() {
 	if *quick {
 		env = append(env, "TLX_QUICK=1")
 	}
-	failed := false
+	var outcomes []outcome
 	for _, nb := range flag.Args() {
 		o := runner.Options{Notebook: nb, HTML: *html, OutNotebook: *out, CellTimeout: *timeout, Env: env}
 		if *dir != "" {
 			name := strings.TrimSuffix(filepath.Base(nb), filepath.Ext(nb))
 			o.HTML, o.OutNotebook = filepath.Join(*dir, name+".html"), filepath.Join(*dir, name+".ipynb")
 		}
+		start := time.Now()
 		res, err := runner.Run(o)
 		if res != nil {
 			fmt.Printf("%s: %d cells in %.1fs -> %s\n", nb, res.Cells, res.Duration.Seconds(), res.HTML)
@@ -52,10 +53,11 @@ func main() {
 			if ce, ok := err.(*runner.CellError); ok && ce.Traceback != "" {
 				fmt.Fprintln(os.Stderr, ce.Traceback)
 			}
-			failed = true
 		}
+		outcomes = append(outcomes, outcome{Notebook: nb, Seconds: time.Since(start).Seconds(), Err: err})
 	}
-	if failed {
+	failed := summarize(os.Stdout, outcomes)
+	if failed > 0 {
 		os.Exit(1)
 	}
 }
