@@ -13,19 +13,9 @@ import (
 // ShowTopLosses shows the n examples of d the model gets most wrong (the
 // highest loss), each with its true and predicted class.
 func ShowTopLosses(m *net.Model, d *data.Dataset, n int) error {
-	if len(d.Shape) != 3 {
-		return fmt.Errorf("ShowTopLosses: dataset %q is not images (example shape %v)", d.Name, d.Shape)
-	}
-	logits, err := fit.Outputs(m, d, "")
+	images, err := TopLosses(m, d, n)
 	if err != nil {
 		return err
-	}
-	k := len(d.Classes)
-	var images []charts.Image
-	for _, i := range fit.TopLosses(logits, d.Y, k, n) {
-		pred, _ := fit.TopClass(logits[i*k : (i+1)*k])
-		images = append(images, charts.Image{Pixels: d.Example(i), H: d.Shape[0], W: d.Shape[1], C: d.Shape[2],
-			Caption: fmt.Sprintf("#%d %s→%s", i, d.Classes[d.Y[i]], d.Classes[pred])})
 	}
 	html, err := charts.Gallery(fmt.Sprintf("top %d losses on %s (true→predicted)", len(images), d.Name), images, 3)
 	if err != nil {
@@ -40,6 +30,26 @@ func ShowTopLosses(m *net.Model, d *data.Dataset, n int) error {
 		fmt.Println(im.Caption)
 	}
 	return nil
+}
+
+// TopLosses is what ShowTopLosses draws: the n examples of d with the
+// highest loss under m, highest first, captioned "#index true→predicted".
+func TopLosses(m *net.Model, d *data.Dataset, n int) ([]charts.Image, error) {
+	if len(d.Shape) != 3 {
+		return nil, fmt.Errorf("tlx.TopLosses: dataset %q is not images (example shape %v)", d.Name, d.Shape)
+	}
+	logits, err := fit.Outputs(m, d, "")
+	if err != nil {
+		return nil, err
+	}
+	k := len(d.Classes)
+	var images []charts.Image
+	for _, i := range fit.TopLosses(logits, d.Y, k, n) {
+		pred, _ := fit.TopClass(logits[i*k : (i+1)*k])
+		images = append(images, charts.Image{Pixels: d.Example(i), H: d.Shape[0], W: d.Shape[1], C: d.Shape[2],
+			Caption: fmt.Sprintf("#%d %s→%s", i, d.Classes[d.Y[i]], d.Classes[pred])})
+	}
+	return images, nil
 }
 
 // SourceAccuracy returns a fit monitor that measures the source task while

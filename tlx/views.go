@@ -146,20 +146,30 @@ func WeightDrift(before, after *net.Model) ([]float64, error) {
 // ShowEmbedding projects the representation of d at group of m to 2-D
 // (method "pca", "tsne" or "umap") and plots it coloured by class.
 func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method string, seed uint64) error {
-	e, err := embed.Extract(m, d, group)
+	points, err := EmbeddingPoints(m, d, group, method, seed)
 	if err != nil {
 		return err
 	}
+	return Show(charts.Embedding(title, points))
+}
+
+// EmbeddingPoints is what ShowEmbedding draws: one point per example of d,
+// its group and label the example's class.
+func EmbeddingPoints(m *net.Model, d *data.Dataset, group, method string, seed uint64) ([]charts.Point, error) {
+	e, err := embed.Extract(m, d, group)
+	if err != nil {
+		return nil, err
+	}
 	xy, err := project(e, method, seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	points := make([]charts.Point, d.Len())
 	for i := range points {
 		c := d.Classes[d.Y[i]]
 		points[i] = charts.Point{X: xy.Row(i)[0], Y: xy.Row(i)[1], Group: c, Label: c}
 	}
-	return Show(charts.Embedding(title, points))
+	return points, nil
 }
 
 // ShowConfusion evaluates m on d and draws the confusion matrix.
@@ -175,6 +185,17 @@ func ShowConfusion(title string, m *net.Model, d *data.Dataset) (fit.Scores, err
 // together (method "pca", "tsne" or "umap") and plots them coloured by
 // domain: how far apart source and target lie, before or after adaptation.
 func ShowDomains(title string, m *net.Model, group, method string, seed uint64, domains map[string]*data.Dataset) error {
+	points, err := DomainPoints(m, group, method, seed, domains)
+	if err != nil {
+		return err
+	}
+	return Show(charts.Embedding(title, points))
+}
+
+// DomainPoints is what ShowDomains draws: one point per example of every
+// dataset (domains in name order), its group the domain's name and its
+// label "domain: class".
+func DomainPoints(m *net.Model, group, method string, seed uint64, domains map[string]*data.Dataset) ([]charts.Point, error) {
 	names := make([]string, 0, len(domains))
 	for n := range domains {
 		names = append(names, n)
@@ -186,13 +207,13 @@ func ShowDomains(title string, m *net.Model, group, method string, seed uint64, 
 		d := domains[n]
 		e, err := embed.Extract(m, d, group)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if all == nil {
 			all = &embed.Matrix{Dim: e.Dim}
 		}
 		if e.Dim != all.Dim {
-			return fmt.Errorf("ShowDomains: %s gives %d values per example at %s, %s gives %d", n, e.Dim, group, names[0], all.Dim)
+			return nil, fmt.Errorf("tlx.DomainPoints: %s gives %d values per example at %s, %s gives %d", n, e.Dim, group, names[0], all.Dim)
 		}
 		all.Data = append(all.Data, e.Data...)
 		all.N += e.N
@@ -202,17 +223,17 @@ func ShowDomains(title string, m *net.Model, group, method string, seed uint64, 
 		}
 	}
 	if all == nil {
-		return fmt.Errorf("ShowDomains: no datasets")
+		return nil, fmt.Errorf("tlx.DomainPoints: no datasets")
 	}
 	xy, err := project(all, method, seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	points := make([]charts.Point, all.N)
 	for i := range points {
 		points[i] = charts.Point{X: xy.Row(i)[0], Y: xy.Row(i)[1], Group: labels[i], Label: labels[i] + ": " + classes[i]}
 	}
-	return Show(charts.Embedding(title, points))
+	return points, nil
 }
 
 // project maps rows to 2-D with the named method.
