@@ -13,8 +13,17 @@
 // Layout: DIR/stages/NN-NAME-KEY/{weights,optimizer}.safetensors,
 // history.json, stage.json; DIR/features/ (the feature cache); DIR/latest.json;
 // DIR/checkpoint.safetensors (the weights after the last epoch, or at an
-// interrupt). Stage folders are never overwritten: a changed stage gets a
-// new key.
+// interrupt) and DIR/checkpoint.resume.safetensors (the whole training
+// state of the stage in progress, keyed by the stage's key). Stage folders
+// are never overwritten: a changed stage gets a new key.
+//
+// A stage that was interrupted (the stop button, a crash, a killed kernel)
+// is resumed, not restarted, when the cell runs again: the run logs
+// "resumed stage NAME after epoch N of M (...)" and trains only what is
+// left, with the optimizer's moments, the learning-rate schedule and the
+// order of the batches where they were (see fit.Config.Checkpoint). A stage
+// that finished is restored and trains nothing ("stage NAME restored
+// from ..."); a checkpoint of another plan, data or settings is not resumed.
 package runs
 
 import (
@@ -201,12 +210,16 @@ func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, c
 	if h, end, ok := r.restore(dir, m, stage); ok {
 		return h, end, nil
 	}
+	cfg.ResumeKey = rec.Key // an interrupted stage resumes; another stage's checkpoint is not taken up
 	h, err := fit.RunStage(m, train, stage, cfg)
+	if h != nil && h.Resumed != nil {
+		r.log("%s", h.Resumed)
+	}
 	if err != nil {
 		return h, "", err
 	}
 	if h.Interrupted {
-		r.log("stage %s interrupted: its last weights are in %s (the stage will train again when re-run)", stage.Name, cfg.Checkpoint)
+		r.log("stage %s interrupted: its weights and training state are in %s; running it again resumes there", stage.Name, fit.ResumePath(cfg.Checkpoint))
 		return h, "", nil
 	}
 	end, err := m.WeightsHash()
