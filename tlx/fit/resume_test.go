@@ -8,10 +8,12 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/nn"
 )
 
 // interruptSelf sends this process SIGINT (what GoNB sends a cell when the
@@ -54,6 +56,19 @@ func resumeConfig(t *testing.T, ckpt string, val *data.Dataset, s *steps) fit.Co
 
 func resumeMLP() *net.Model { return arch.MLP("mlp", []int{32}, 10, 8, 8, 1) }
 
+// dropoutCNN has BatchNorm (moving statistics to carry over) and dropout
+// (the graph RNG's state to carry over).
+func dropoutCNN() *net.Model {
+	return net.New("cnn-dropout", 8, 8, 1).
+		Add("block1", func(c *nn.Ctx, x *graph.Node) *graph.Node {
+			return nn.MaxPool(nn.ReLU(nn.BatchNorm(c.In("bn"), nn.Conv2D(c.In("conv"), x, 8, 3, 1))), 2, 2)
+		}).
+		Add("dense", func(c *nn.Ctx, x *graph.Node) *graph.Node {
+			return nn.Dropout(c, nn.ReLU(nn.Dense(c, nn.Flatten(x), 32)), 0.3)
+		}).
+		Add(net.HeadName, net.Classifier(10))
+}
+
 func fitOrFail(t *testing.T, m *net.Model, train *data.Dataset, cfg fit.Config) *fit.History {
 	t.Helper()
 	h, err := fit.Fit(m, train, cfg)
@@ -91,6 +106,12 @@ func equalEpochs(t *testing.T, want, got *fit.History) {
 // goes on at the next step: nothing is redone and the result is the
 // uninterrupted run's, bit for bit.
 func TestInterruptedFitResumesAtTheNextStep(t *testing.T) {
+	for name, build := range map[string]func() *net.Model{"mlp": resumeMLP, "cnn-bn-dropout": dropoutCNN} {
+		t.Run(name, func(t *testing.T) { testResumeAtNextStep(t, build) })
+	}
+}
+
+func testResumeAtNextStep(t *testing.T, resumeMLP func() *net.Model) {
 	train, val := digits(t)
 	dir := t.TempDir()
 	var ref steps
