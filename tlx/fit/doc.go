@@ -12,4 +12,31 @@
 // BatchNorm there in inference mode) and no augmentation is on, Fit
 // computes the frozen prefix's outputs once, keeps them on disk and trains
 // the rest on them: see Config.FeatureCache.
+//
+// # Resume, not restart
+//
+// With Config.Checkpoint set (runs and tlx.FineTune set it for every
+// stage), Fit keeps two files up to date, each written atomically: the
+// checkpoint itself (the model's weights, loadable with LoadWeights) and,
+// next to it, ResumePath(Checkpoint): every variable of the model's store
+// (weights, BatchNorm statistics, Adam's moments and step count or SGD's
+// momentum, the graph RNG behind dropout), the shuffling RNG, the epoch's
+// example order, the schedule's step, early stopping's best weights and the
+// history so far, under a key naming the training (Config.ResumeKey, or a
+// hash of the starting weights and data, plus the settings). Fit writes
+// them after every epoch, at an interrupt (SIGINT: the notebook's stop
+// button) and when training ends.
+//
+// A Fit whose key matches takes the training up where it was: after a
+// crash or a killed process it redoes at most the epoch in progress, after
+// an interrupt nothing; it notes (and History.Resumed records) e.g.
+// "resumed stage all after epoch 2 of 4 (DIR/checkpoint.resume.safetensors)".
+// On the Go backend the resumed run is the uninterrupted one bit for bit:
+// same batches, same augmentation, same learning rates, same updates. A
+// checkpoint whose training had finished is restored and nothing trains; a
+// checkpoint of another training (other weights, data, plan or settings) is
+// not resumed but replaced, with a note when it was unfinished. One
+// checkpoint file holds one training: fit.FineTune with a Checkpoint resumes
+// only the stage in progress if it is the one that runs first, so use runs
+// (which restores finished stages) for plans.
 package fit
