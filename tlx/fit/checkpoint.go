@@ -25,7 +25,7 @@ func (r *runner) checkpoint(pos position, done bool) error {
 	if r.bestEpoch == pos.epoch && pos.step == 0 {
 		best = nil // the current weights
 	}
-	path := ResumePath(r.cfg.Checkpoint)
+	path := r.statePath()
 	if err := saveState(r.m.Store, best, st, path); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
@@ -44,7 +44,7 @@ func (r *runner) resume() (pos position, done bool, err error) {
 	if r.cfg.Checkpoint == "" {
 		return position{}, false, nil
 	}
-	path := ResumePath(r.cfg.Checkpoint)
+	path := r.statePath()
 	file, st, ok, err := readState(path)
 	if err != nil {
 		r.note("checkpoint %s cannot be resumed (%v): training from the start", path, err)
@@ -95,6 +95,14 @@ func (r *runner) resume() (pos position, done bool, err error) {
 	r.note("%s", r.h.Resumed)
 	return position{epoch: st.Epoch, step: st.Step, order: st.Order, lossSum: st.LossSum, correct: st.Correct,
 		seconds: st.Seconds}, st.Done, nil
+}
+
+// statePath is where the training state lives.
+func (r *runner) statePath() string {
+	if r.cfg.stateFile != "" {
+		return r.cfg.stateFile
+	}
+	return ResumePath(r.cfg.Checkpoint)
 }
 
 // elapsed is a start time that has already spent seconds.

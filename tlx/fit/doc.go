@@ -35,8 +35,8 @@
 // same batches, same augmentation, same learning rates, same updates. A
 // checkpoint whose training had finished is restored and nothing trains; a
 // checkpoint of another training (other weights, data, plan or settings) is
-// not resumed but replaced, with a note when it was unfinished. One
-// checkpoint file holds one training: fit.FineTune with a Checkpoint resumes
-// only the stage in progress if it is the one that runs first, so use runs
-// (which restores finished stages) for plans.
+// not resumed but replaced, with a note when it was unfinished. FineTune
+// keeps one training-state file per stage (CHECKPOINT.resume-NN.safetensors),
+// so a plan run again restores its finished stages and resumes the
+// interrupted one; runs (tlx.FineTune) key stages themselves and keep one.
 package fit

@@ -90,6 +90,8 @@ type Config struct {
 	// EpochLog.Metrics under their names: e.g. the source task's accuracy,
 	// to watch forgetting while fine-tuning on a target.
 	Monitors map[string]func() (float64, error)
+
+	stateFile string // the training-state file, when not ResumePath(Checkpoint) (FineTune: one per stage)
 }
 
 // Callback observes training. Any field may be nil. An OnEpoch that

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/tlx-go/tlx/tlx/data"
@@ -91,14 +92,22 @@ func (s Stage) Apply(m *net.Model) error {
 
 // FineTune runs the plan's stages in order on one model, each a Fit with
 // cfg (Epochs, LR and Schedule taken from the stage). The history marks
-// where each stage begins and records the stage as declared.
+// where each stage begins and records the stage as declared. With
+// cfg.Checkpoint, each stage keeps its training state in a file of its own
+// (CHECKPOINT.resume-NN.safetensors): run again, finished stages are
+// restored without training and an interrupted one resumes.
 func FineTune(m *net.Model, train *data.Dataset, plan Plan, cfg Config) (*History, error) {
 	h := &History{}
 	for i, stage := range plan {
 		if stage.Name == "" {
 			stage.Name = fmt.Sprintf("stage%d", i+1)
 		}
-		sh, err := RunStage(m, train, stage, cfg)
+		scfg := cfg
+		if cfg.Checkpoint != "" { // each stage keeps its state: finished ones restore, the interrupted one resumes
+			ext := filepath.Ext(cfg.Checkpoint)
+			scfg.stateFile = fmt.Sprintf("%s.resume-%02d%s", strings.TrimSuffix(cfg.Checkpoint, ext), i+1, ext)
+		}
+		sh, err := RunStage(m, train, stage, scfg)
 		if sh != nil {
 			h.Append(sh)
 		}

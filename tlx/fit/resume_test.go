@@ -195,3 +195,44 @@ func TestCheckpointResumesOnlyItsOwnTraining(t *testing.T) {
 		t.Error("the training with another learning rate did not start from the beginning")
 	}
 }
+
+// fit.FineTune with a checkpoint keeps a state per stage: run again after
+// an interrupt in stage 2, stage 1 is restored without a step and stage 2
+// resumes where it stopped.
+func TestFineTuneResumesTheInterruptedStage(t *testing.T) {
+	train, val := digits(t)
+	plan := fit.Plan{
+		{Name: "head", TrainLast: 1, Epochs: 1, LR: 1e-2},
+		{Name: "all", Epochs: 3, LR: 3e-3, Schedule: "onecycle"},
+	}
+	cfg := func(ckpt string, s *steps) fit.Config {
+		return fit.Config{BatchSize: 32, Seed: 2, Val: val, Checkpoint: ckpt, Callbacks: []fit.Callback{s.callback()}, CacheDir: t.TempDir()}
+	}
+	var ref steps
+	mRef := resumeMLP()
+	want, err := fit.FineTune(mRef, train, plan, cfg("", &ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	first := steps{stopEpoch: 2, stopAtStep: 1, t: t}
+	if h, err := fit.FineTune(resumeMLP(), train, plan, cfg(ckpt, &first)); err != nil || !h.Interrupted || len(h.Epochs) != 2 {
+		t.Fatalf("first run: %v, interrupted %v after %d epochs, want an interrupt in stage all", err, h.Interrupted, len(h.Epochs))
+	}
+	var second steps
+	m := resumeMLP()
+	got, err := fit.FineTune(m, train, plan, cfg(ckpt, &second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.n+second.n != ref.n {
+		t.Errorf("%d steps before the interrupt and %d after, want %d in all (nothing redone)", first.n, second.n, ref.n)
+	}
+	if r := got.Resumed; r == nil || r.Stage != "all" || r.Epoch != 1 || r.Step != 1 {
+		t.Errorf("resume point %+v, want stage all in epoch 2 after step 1", r)
+	}
+	equalEpochs(t, want, got)
+	if hash(t, m) != hash(t, mRef) {
+		t.Error("the resumed plan ends with other weights than the uninterrupted one")
+	}
+}
