@@ -18,12 +18,14 @@
 // are never overwritten: a changed stage gets a new key.
 //
 // A stage that was interrupted (the stop button, a crash, a killed kernel)
-// is resumed, not restarted, when the cell runs again: the run logs
-// "resumed stage NAME after epoch N of M (...)" and trains only what is
-// left, with the optimizer's moments, the learning-rate schedule and the
-// order of the batches where they were (see fit.Config.Checkpoint). A stage
-// that finished is restored and trains nothing ("stage NAME restored
-// from ..."); a checkpoint of another plan, data or settings is not resumed.
+// is resumed, not restarted, when the cell runs again, with the optimizer's
+// moments, the learning-rate schedule and the order of the batches where
+// they were (see fit.Config.Checkpoint): Fit notes "resumed stage NAME
+// after epoch N of M (...)" (tlx.FineTune shows it), trains only what is
+// left, and the run logs "stage NAME resumed after epoch N of M, trained
+// and saved in ...". A stage that finished is restored and trains nothing
+// ("stage NAME restored from ..."); a checkpoint of another plan, data or
+// settings is not resumed.
 package runs
 
 import (
@@ -212,9 +214,6 @@ func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, c
 	}
 	cfg.ResumeKey = rec.Key // an interrupted stage resumes; another stage's checkpoint is not taken up
 	h, err := fit.RunStage(m, train, stage, cfg)
-	if h != nil && h.Resumed != nil {
-		r.log("%s", h.Resumed)
-	}
 	if err != nil {
 		return h, "", err
 	}
@@ -230,7 +229,14 @@ func (r *Run) stage(i int, m *net.Model, train *data.Dataset, stage fit.Stage, c
 	if err := r.save(dir, m, h, rec); err != nil {
 		return h, "", err
 	}
-	r.log("stage %s trained and saved in %s", stage.Name, dir)
+	switch res := h.Resumed; { // Fit noted a resume when it happened (a callback's OnNote)
+	case res != nil && res.Done:
+		r.log("stage %s had finished in its checkpoint: saved in %s (not retrained)", stage.Name, dir)
+	case res != nil:
+		r.log("stage %s resumed after epoch %d of %d, trained and saved in %s", stage.Name, res.Epoch, res.Epochs, dir)
+	default:
+		r.log("stage %s trained and saved in %s", stage.Name, dir)
+	}
 	return h, end, nil
 }
 
