@@ -197,6 +197,24 @@ func TestInterruptedStageResumes(t *testing.T) {
 	if wD != wA || !sameEpochs(hA.Epochs, hD.Epochs) {
 		t.Error("the restored run differs from the uninterrupted one")
 	}
+
+	// Killed after stage all finished but before the run saved it (no
+	// history.json): the finished checkpoint is taken up, nothing trains.
+	stageAll, _ := filepath.Glob(filepath.Join(runDir, "stages", "02-all-*", "history.json"))
+	if len(stageAll) != 1 {
+		t.Fatalf("stage all's history: %v", stageAll)
+	}
+	if err := os.Remove(stageAll[0]); err != nil {
+		t.Fatal(err)
+	}
+	var ce countSteps
+	hE, wE, log := fineTune(dirB, &ce)
+	if len(ce.steps) != 0 || len(log) != 2 || !strings.Contains(log[1], "stage all had finished in its checkpoint") {
+		t.Errorf("finished-but-unsaved stage trained %v, log %q", ce.steps, log)
+	}
+	if wE != wA || !sameEpochs(hA.Epochs, hE.Epochs) {
+		t.Error("the run restored from the finished checkpoint differs from the uninterrupted one")
+	}
 }
 
 // sameEpochs compares everything an epoch records except its duration.
