@@ -1,6 +1,11 @@
 package fit
 
 import (
+	"math"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/net"
 )
@@ -25,4 +30,57 @@ func Evaluate(m *net.Model, d *data.Dataset) (Scores, error) {
 		return Scores{}, err
 	}
 	return Score(logits, d.Y, len(d.Classes)), nil
+}
+
+// Logits runs the part of the model being trained over d in inference mode.
+func (r *runner) logits(d *data.Dataset) ([]float32, error) {
+	return batchedOutput(r.evalLogits, d, r.cfg.BatchSize)
+}
+
+func (r *runner) score(d *data.Dataset) (Scores, error) {
+	logits, err := r.logits(d)
+	if err != nil {
+		return Scores{}, err
+	}
+	return Score(logits, d.Y, len(d.Classes)), nil
+}
+
+// batchedOutput runs exec over d in batches of a fixed size (the last one
+// padded with zeros, so one compiled graph serves all) and concatenates the
+// outputs of the real examples.
+func batchedOutput(exec *model.Exec, d *data.Dataset, batch int) ([]float32, error) {
+	var out []float32
+	size := d.Size()
+	for start := 0; start < d.Len(); start += batch {
+		n := min(batch, d.Len()-start)
+		flat := make([]float32, batch*size)
+		copy(flat, d.X[start*size:(start+n)*size])
+		x := tensors.FromFlatDataAndDimensions(flat, append([]int{batch}, d.Shape...)...)
+		var y *tensors.Tensor
+		if err := exceptions.TryCatch[error](func() { y = exec.MustCall1(x) }); err != nil {
+			return nil, err
+		}
+		values := tensors.MustCopyFlatData[float32](y)
+		per := len(values) / batch
+		out = append(out, values[:n*per]...)
+	}
+	return out, nil
+}
+
+func labelsAt(d *data.Dataset, idx []int) []int32 {
+	out := make([]int32, len(idx))
+	for i, j := range idx {
+		out[i] = d.Y[j]
+	}
+	return out
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
 }

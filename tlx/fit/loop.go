@@ -15,7 +15,6 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/engine"
@@ -311,88 +310,6 @@ func (r *runner) build() error {
 	return nil
 }
 
-// newTrainExec builds the training step of the groups after group after:
-// inputs x (the output of group after, or the model's input), labels y
-// [batch] int32, the examples' indices [batch] int32 and, when extra, a
-// batch of Config.Extra; outputs the mean cross-entropy, the number of
-// correct predictions and the full objective (with the penalty and the
-// objective). The weights and optimizer state update as a side effect.
-func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model.Scope, *graph.Graph) *graph.Node, objective Objective, extra bool) (*model.Exec, error) {
-	backend, err := m.Backend()
-	if err != nil {
-		return nil, err
-	}
-	upd := &updater{opt: opt, lrMult: func(path string) float64 {
-		if g := m.GroupOf(path); g != nil {
-			return g.LR()
-		}
-		return 1
-	}}
-	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, in []*graph.Node) []*graph.Node {
-		x, y, idx := in[0], in[1], in[2]
-		g := x.Graph()
-		m.Store.SetTraining(g, true)
-		var logits, features *graph.Node
-		if objective != nil && after == "" && m.FeatureGroup() != "" {
-			features = m.ForwardRange(scope, x, true, "", m.FeatureGroup())
-			logits = m.ForwardRange(scope, features, true, m.FeatureGroup(), "")
-		} else {
-			logits = m.ForwardRange(scope, x, true, after, "")
-		}
-		ce := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(y, -1)}, []*graph.Node{logits}))
-		total := ce
-		if penalty != nil {
-			total = graph.Add(total, penalty(scope, g))
-		}
-		if objective != nil {
-			b := &Batch{Scope: scope, Model: m, X: x, Y: y, Index: idx, Features: features, Logits: logits}
-			if extra {
-				b.Extra = in[3]
-			}
-			total = graph.Add(total, objective(b))
-		}
-		upd.update(scope, total)
-		correct := graph.ReduceAllSum(graph.ConvertDType(graph.Equal(graph.ConvertDType(graph.ArgMax(logits, -1), y.DType()), y), ce.DType()))
-		return []*graph.Node{ce, correct, total}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("building the training step: %w", err)
-	}
-	return exec, nil
-}
-
-// stepInputs are a training step's arguments for the examples idx: the
-// batch, its labels, its indices and (with Config.Extra) the next batch of
-// extra examples.
-func (r *runner) stepInputs(idx []int, rng *rand.Rand) []any {
-	x := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
-	y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
-	pos := make([]int32, len(idx))
-	for i, v := range idx {
-		pos[i] = int32(v)
-	}
-	args := []any{x, y, tensors.FromFlatDataAndDimensions(pos, len(pos))}
-	if r.cfg.Extra != nil {
-		args = append(args, r.extraBatch(len(idx), rng))
-	}
-	return args
-}
-
-// extraBatch draws the next n examples of Config.Extra (reshuffled each
-// time it is used up).
-func (r *runner) extraBatch(n int, rng *rand.Rand) *tensors.Tensor {
-	e := r.cfg.Extra
-	idx := make([]int, n)
-	for i := range idx {
-		if r.extraPos >= len(r.extraOrder) {
-			r.extraOrder, r.extraPos = rng.Perm(e.Len()), 0
-		}
-		idx[i] = r.extraOrder[r.extraPos]
-		r.extraPos++
-	}
-	return Augment{}.apply(e, idx, rng, false)
-}
-
 func (r *runner) run() (*History, error) {
 	if err := r.build(); err != nil {
 		return nil, err
@@ -558,57 +475,4 @@ func (r *runner) callEnd() {
 			cb.OnEnd(r.h)
 		}
 	}
-}
-
-// Logits runs the part of the model being trained over d in inference mode.
-func (r *runner) logits(d *data.Dataset) ([]float32, error) {
-	return batchedOutput(r.evalLogits, d, r.cfg.BatchSize)
-}
-
-func (r *runner) score(d *data.Dataset) (Scores, error) {
-	logits, err := r.logits(d)
-	if err != nil {
-		return Scores{}, err
-	}
-	return Score(logits, d.Y, len(d.Classes)), nil
-}
-
-// batchedOutput runs exec over d in batches of a fixed size (the last one
-// padded with zeros, so one compiled graph serves all) and concatenates the
-// outputs of the real examples.
-func batchedOutput(exec *model.Exec, d *data.Dataset, batch int) ([]float32, error) {
-	var out []float32
-	size := d.Size()
-	for start := 0; start < d.Len(); start += batch {
-		n := min(batch, d.Len()-start)
-		flat := make([]float32, batch*size)
-		copy(flat, d.X[start*size:(start+n)*size])
-		x := tensors.FromFlatDataAndDimensions(flat, append([]int{batch}, d.Shape...)...)
-		var y *tensors.Tensor
-		if err := exceptions.TryCatch[error](func() { y = exec.MustCall1(x) }); err != nil {
-			return nil, err
-		}
-		values := tensors.MustCopyFlatData[float32](y)
-		per := len(values) / batch
-		out = append(out, values[:n*per]...)
-	}
-	return out, nil
-}
-
-func labelsAt(d *data.Dataset, idx []int) []int32 {
-	out := make([]int32, len(idx))
-	for i, j := range idx {
-		out[i] = d.Y[j]
-	}
-	return out
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
 }
