@@ -248,6 +248,7 @@ func init() {
 		Plan:      fit.Plan{{Name: "train", Epochs: 3, LR: 2e-3, Schedule: "onecycle"}},
 		BatchSize: 64,
 		Seed:      7,
+		Revision:  1, // 1: max-pool's gradient goes to one maximum per window, not to every tied one
 	})
 	Register(Recipe{
 		Name:        "resnet18w8-fmnist04",
