@@ -1,9 +1,13 @@
 package study
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/tlx-go/tlx/charts"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
@@ -35,7 +39,7 @@ func TestFewShotCurve(t *testing.T) {
 	}
 	plan := fit.Plan{{Name: "all", Epochs: 30, LR: 3e-3}}
 	curve, err := FewShot(FewShotConfig{
-		Shots: []int{1, 3, 20}, Train: target, Test: test, Seed: 1, Config: fit.Config{BatchSize: 16, Seed: 1},
+		Shots: []int{1, 3, 20}, Train: target, Test: test, Seeds: []uint64{1, 2, 3}, Config: fit.Config{BatchSize: 16},
 		Variants: []Variant{
 			{Name: "pretrained", Plan: fit.Plan{{Name: "head", TrainLast: 1, Epochs: 30, LR: 1e-2}}, Build: func() (*net.Model, error) {
 				m := arch.CNN("cnn", 5, false, 8, 8, 1)
@@ -51,16 +55,36 @@ func TestFewShotCurve(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", curve)
-	if len(curve.Accuracy) != 2 || len(curve.Accuracy[0]) != 3 {
-		t.Fatalf("curve %v: want 2 variants × 3 shot counts", curve.Accuracy)
+	if len(curve.Accuracy) != 2 || len(curve.Accuracy[0]) != 3 || len(curve.Values[1][2]) != 3 {
+		t.Fatalf("curve %v / %v: want 2 variants × 3 shot counts × 3 seeds", curve.Accuracy, curve.Values)
 	}
-	for i, acc := range curve.Accuracy {
-		if acc[2] < acc[0]+0.05 {
-			t.Errorf("%s: accuracy %.3f at 1 label, %.3f at 20: want more labels to help", curve.Names[i], acc[0], acc[2])
+	for _, name := range curve.Names {
+		one, _ := curve.Stat(name, 0)
+		if one.SD == 0 {
+			t.Errorf("%s at 1 label: %v, the same for every seed: the seeds do not draw other examples", name, one.Values)
+		}
+		// More labels help, by more than the spread over seeds.
+		a, _ := curve.Stat(name, 2)
+		gain, err := Effect(a, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !gain.Exceeds(0.05, 2) {
+			t.Errorf("%s: 20 labels minus 1 label %v: want > 0.05 by 2 standard errors", name, gain)
 		}
 	}
-	if tbl := curve.Table(); !strings.Contains(tbl, "20 / class") || !strings.Contains(tbl, "pretrained") {
+	if _, err := curve.Effect("pretrained", "nonesuch", 0); err == nil {
+		t.Error("an unknown variant gave an effect")
+	}
+	if tbl := curve.Table(); !strings.Contains(tbl, "20 / class") || !strings.Contains(tbl, "pretrained") || !strings.Contains(tbl, " ± ") {
 		t.Errorf("table:\n%s", tbl)
+	}
+	html, err := charts.HTML(curve.Chart("curve"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "scratch (each seed)") {
+		t.Error("the chart lacks the per-seed points")
 	}
 }
 
@@ -89,6 +113,82 @@ func TestCompare(t *testing.T) {
 	}
 	if !strings.Contains(c.Table(), "latency") {
 		t.Error("table lacks the latency column")
+	}
+}
+
+// CompareSeeds keeps one accuracy per seed and pairs them in Effect.
+func TestCompareSeeds(t *testing.T) {
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := fit.Plan{{Name: "all", Epochs: 4, LR: 3e-3}}
+	c, err := CompareSeeds([]uint64{1, 2, 3}, []Variant{
+		{Name: "mlp", Plan: plan, Build: func() (*net.Model, error) { return arch.MLP("mlp", []int{16}, 10, 8, 8, 1), nil }},
+		{Name: "cnn", Plan: plan, Build: func() (*net.Model, error) { return arch.CNN("cnn", 10, false, 8, 8, 1), nil }},
+	}, func(seed uint64) (*data.Dataset, *data.Dataset) { return d.Take(600, seed).Split(0.3, seed) }, fit.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Rows {
+		t.Logf("%s: accuracy %v, gap %v", r.Name, r.AccuracyStat(), r.GapStat())
+		if len(r.Accuracies) != 3 || r.AccuracyStat().SD == 0 || r.LatencyMs <= 0 {
+			t.Errorf("row %+v: want 3 different accuracies and the measures", r)
+		}
+	}
+	e, err := c.Effect("cnn", "mlp")
+	if err != nil || len(e.Values) != 3 {
+		t.Fatalf("effect %v, %v", e, err)
+	}
+	if c.Best().Accuracy < c.Worst().Accuracy {
+		t.Error("Best below Worst")
+	}
+	if !strings.Contains(c.Table(), "3 seeds") {
+		t.Errorf("table:\n%s", c.Table())
+	}
+	if _, err := charts.HTML(c.Chart("comparison")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Reseed changes what a model initialises (a new head), not what it holds.
+func TestReseed(t *testing.T) {
+	head := func(seed uint64) map[string][]float32 {
+		m := arch.CNN("cnn", 5, false, 8, 8, 1)
+		if _, err := m.Init(); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ReplaceHead(3); err != nil {
+			t.Fatal(err)
+		}
+		if err := Reseed(m, seed); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Init(); err != nil {
+			t.Fatal(err)
+		}
+		vals, err := m.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]float32{}
+		for path, v := range vals {
+			out[path] = tensors.MustCopyFlatData[float32](v)
+		}
+		return out
+	}
+	a, b, a2 := head(1), head(2), head(1)
+	for path := range a {
+		same, same2 := slices.Equal(a[path], b[path]), slices.Equal(a[path], a2[path])
+		if !same2 {
+			t.Errorf("%s: seed 1 twice gave other values", path)
+		}
+		if strings.HasPrefix(path, "/"+net.HeadName+"/weights") && same {
+			t.Errorf("%s: the new head is the same with seeds 1 and 2", path)
+		}
+		if !strings.Contains(path, net.HeadName) && !same {
+			t.Errorf("%s: a weight the model held changed with the seed", path)
+		}
 	}
 }
 
