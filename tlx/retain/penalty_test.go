@@ -202,3 +202,52 @@ func TestEWCKnownAnswer(t *testing.T) {
 		t.Errorf("EWC value: got %g, want %g", got, want)
 	}
 }
+
+// RestoreStatistics copies the BatchNorm averages and nothing else.
+func TestRestoreStatistics(t *testing.T) {
+	src, dst := arch.CNN("cnn", 3, true, 8, 8, 1), arch.CNN("cnn", 3, true, 8, 8, 1)
+	dst.Seed = 2
+	for _, m := range []*net.Model{src, dst} {
+		if _, err := m.Init(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setAll(t, src, func(string, int) float32 { return 0.5 })
+	for v := range src.Store.RootScope().IterVariables() {
+		if !v.Trainable {
+			flat := make([]float32, v.Shape().Size())
+			for i := range flat {
+				flat[i] = 3
+			}
+			if err := v.SetValue(tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	before, err := dst.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RestoreStatistics(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	after, err := dst.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := 0
+	for path, w := range after {
+		got := tensors.MustCopyFlatData[float32](w)
+		if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
+			stats++
+			if got[0] != 3 {
+				t.Errorf("%s: got %v, want the source's 3", path, got[0])
+			}
+		} else if want := tensors.MustCopyFlatData[float32](before[path]); got[0] != want[0] {
+			t.Errorf("%s changed from %v to %v: only statistics may be copied", path, want[0], got[0])
+		}
+	}
+	if stats == 0 {
+		t.Error("no statistics found in the CNN")
+	}
+}
