@@ -106,13 +106,13 @@ func firstKey(m map[string]*tensors.Tensor) string {
 // The paper trains with SGD and momentum, where the pull is proportional
 // to the distance w - w0. Under Adam (fit's default) each weight's gradient
 // is divided by its own running scale, so for weights the new task barely
-// uses the pull alone sets full-size steps: a strong alpha then fights the
-// new task everywhere without keeping the old one (on notebook 14's
-// ResNet, alpha 0.5 under Adam learned the new task 10 points worse in
-// one run and
-// forgot as much as no penalty, while SGD+momentum at 0.5 kept 17 points
-// more than no penalty; under Adam 0.05 kept more). Take alpha one or two
-// orders of magnitude smaller under Adam than under SGD.
+// uses, the pull alone sets full-size steps: a strong alpha then fights the
+// new task everywhere without keeping the old one. On notebook 14's ResNet
+// (one seed), alpha 0.5 under Adam learned the new task 10 points worse
+// than no penalty and forgot as much; under SGD with momentum the same
+// alpha kept 17 points more of the old task than no penalty; under Adam
+// alpha 0.05 kept more without the cost. Take alpha one or two orders of
+// magnitude smaller under Adam than under SGD.
 func L2SP(m *net.Model, alpha, beta float64) (Penalty, error) {
 	refs, err := snapshot(m)
 	if err != nil {
