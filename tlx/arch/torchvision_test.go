@@ -2,7 +2,6 @@ package arch
 
 import (
 	"math"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +13,15 @@ import (
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
+// fixtures are the PyTorch oracles of export_torchvision.py, generated once
+// per test binary.
+var fixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_torchvision.py")
+
 // A torchvision ResNet-18 (random weights, non-trivial BatchNorm
 // statistics) exported by Debian's PyTorch must give the same logits in
 // tlx's ResNet: same layout, padding, pooling, BatchNorm and classifier.
 func TestResNet18MatchesTorchvision(t *testing.T) {
-	dir := t.TempDir()
-	out, err := exec.Command("/usr/bin/python3", "testdata/export_torchvision.py", dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("exporting torchvision resnet18 (apt-get install python3-torchvision): %v\n%s", err, out)
-	}
+	dir := filepath.Dir(fixtures.Path(t, "resnet18.safetensors"))
 	m := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
 	if err := LoadTorchvisionResNet(m, filepath.Join(dir, "resnet18.safetensors")); err != nil {
 		t.Fatal(err)
@@ -45,7 +44,25 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 	}
 
 	// One SGD step in training mode (BatchNorm on batch statistics) must
-	// move the weights as PyTorch's step does.
+	// move the weights as PyTorch's step does, computed in float64, within
+	// what float32 allows: roundingFactor times PyTorch's own float32 error
+	// of the step, plus, per element, how much the step moves when an input
+	// closer to a ReLU kink or a max-pool tie than float32's rounding error
+	// falls on the other side (see export_torchvision.py's flip_bounds),
+	// plus one float32 ulp of the weight.
+	//
+	// The kinks matter: without them this test failed on CPUs with AVX-512
+	// (the Go backend's float32 rounding there differs) because one input of
+	// layer2/block1/a's ReLU, -8.9e-7 in float64, came out +1.6e-6 (AVX2:
+	// -8.6e-7, PyTorch float32: -5.6e-7; its rms float32 error there is
+	// 1.6e-6): that element's gradient then flowed, which moved that layer's
+	// step by 2.7% and every earlier layer's by ~0.4%.
+	//
+	// roundingFactor allows for other summation orders than PyTorch's (im2col
+	// matrix products of up to 4608 terms, batch statistics of up to 4096):
+	// float32 summation error grows with the number of terms in an
+	// order-dependent way.
+	const roundingFactor = 10
 	labels, _ := io.Tensors["labels"].Float32s()
 	y32 := make([]int32, len(labels))
 	for i, v := range labels {
@@ -58,37 +75,52 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 	if _, err := step.Step(tensors.FromFlatDataAndDimensions(x, io.Tensors["input"].Shape...), tensors.FromFlatDataAndDimensions(y32, len(y32))); err != nil {
 		t.Fatal(err)
 	}
-	after := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
-	if err := LoadTorchvisionResNet(after, filepath.Join(dir, "step.safetensors")); err != nil {
-		t.Fatal(err)
+	load := func(file string) *net.Model {
+		r := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
+		if err := LoadTorchvisionResNet(r, filepath.Join(dir, file)); err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-	before := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
-	if err := LoadTorchvisionResNet(before, filepath.Join(dir, "resnet18.safetensors")); err != nil {
-		t.Fatal(err)
-	}
+	after, before, eps, flips := load("step.safetensors"), load("resnet18.safetensors"), load("step_eps.safetensors"), load("step_flips.safetensors")
 	compared := 0
-	for _, group := range []string{"stem", "layer2", "layer4", "head"} {
-		ours, _ := m.GroupValues(group)
-		theirs, _ := after.GroupValues(group)
-		start, _ := before.GroupValues(group)
+	worstRounding := 0.0 // largest (|diff| - flips - ulp) / eps: how much of roundingFactor was used
+	for _, group := range []string{"stem", "layer1", "layer2", "layer3", "layer4", "head"} {
+		values := func(m *net.Model) map[string][]float32 {
+			v, err := m.GroupValues(group)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		ours, theirs, start, epsOf, flipsOf := values(m), values(after), values(before), values(eps), values(flips)
 		for path, w := range theirs {
 			if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
 				continue // running statistics: PyTorch's use the unbiased variance
 			}
-			var diff, moved float64
+			var moved, worst, worstAllowed float64
 			for i := range w {
-				diff = math.Max(diff, math.Abs(float64(ours[path][i]-w[i])))
 				moved = math.Max(moved, math.Abs(float64(w[i]-start[path][i])))
+				diff := math.Abs(float64(ours[path][i]) - float64(w[i]))
+				ulp := float64(math.Nextafter32(float32(math.Abs(float64(w[i]))), float32(math.Inf(1)))) - math.Abs(float64(w[i]))
+				allowed := roundingFactor*float64(epsOf[path][i]) + float64(flipsOf[path][i]) + ulp
+				if diff-allowed > worst-worstAllowed {
+					worst, worstAllowed = diff, allowed
+				}
+				if e := float64(epsOf[path][i]); e > 0 {
+					worstRounding = math.Max(worstRounding, (diff-float64(flipsOf[path][i])-ulp)/e)
+				}
 			}
-			if moved > 0 && diff > 1e-3*moved+1e-7 {
-				t.Errorf("%s after one SGD step: differs from PyTorch by %.3g; the step itself is %.3g", path, diff, moved)
+			if worst > worstAllowed {
+				t.Errorf("%s after one SGD step: differs from PyTorch by %.3g, allowed %.3g there; the step itself is up to %.3g", path, worst, worstAllowed, moved)
 			}
 			if moved > 0 {
 				compared++
 			}
 		}
 	}
-	if compared < 20 {
+	t.Logf("largest rounding difference: %.3g times PyTorch's own float32 error (allowed %d)", worstRounding, roundingFactor)
+	if compared < 40 {
 		t.Errorf("only %d updated variables compared", compared)
 	}
 }
@@ -111,11 +143,7 @@ func TestTorchvisionNames(t *testing.T) {
 // torchvision's MobileNetV2, and the same weights under timm's names, give
 // PyTorch's logits in tlx's MobileNetV2.
 func TestMobileNetV2MatchesTorchvisionAndTimm(t *testing.T) {
-	dir := t.TempDir()
-	out, err := exec.Command("/usr/bin/python3", "testdata/export_torchvision.py", dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("exporting torchvision mobilenet_v2: %v\n%s", err, out)
-	}
+	dir := filepath.Dir(fixtures.Path(t, "mobilenet_io.safetensors"))
 	io, err := safetensors.ReadFile(filepath.Join(dir, "mobilenet_io.safetensors"))
 	if err != nil {
 		t.Fatal(err)
