@@ -1,6 +1,7 @@
 package adapt
 
 import (
+	"math"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/graph"
@@ -39,45 +40,80 @@ func TestGradientReversal(t *testing.T) {
 }
 
 // Training with the CORAL loss or DANN (target images unlabelled, as
-// fit.Config.Extra) on digits against a lower-contrast copy of them: CORAL
-// must bring the feature covariances together, DANN must raise the
-// accuracy on the target over training on the source alone.
+// fit.Config.Extra) on digits against a lower-contrast copy of them, over
+// seeds (data split and initialisation): CORAL must bring the feature
+// covariances together and raise the accuracy on the target over training
+// on the source alone, DANN must raise it too. Each effect is the paired
+// difference per seed; its mean must exceed twice its standard error.
+// Measured (2026-12-01, AVX-512 / AVX2 paths): CORAL +0.336 ± 0.023 /
+// +0.318 ± 0.011, DANN +0.176 ± 0.068 / +0.166 ± 0.076. DANN's gain is real
+// but varies widely between seeds (+5 to +31 points): it clears two
+// standard errors only narrowly, and a single seed can show almost none.
 func TestCORALAndDANNAdapt(t *testing.T) {
 	d, err := data.Digits()
 	if err != nil {
 		t.Fatal(err)
 	}
-	source, val := d.Split(0.3, 1)
 	shift := func(x *data.Dataset) *data.Dataset { return x.Normalize([]float64{-1}, []float64{2}) } // x/2 + 1/2
-	train := func(objective fit.Objective) (coral, acc float64) {
-		m := arch.CNN("cnn", 10, false, 8, 8, 1)
-		cfg := fit.Config{Epochs: 10, LR: 3e-3, Seed: 1}
-		if objective != nil {
-			cfg.Objective, cfg.Extra = objective, shift(source)
+	var plain, coral, dann, coralShrink []float64
+	for _, seed := range []uint64{1, 2, 3} {
+		source, val := d.Split(0.3, seed)
+		train := func(objective fit.Objective) (coral, acc float64) {
+			m := arch.CNN("cnn", 10, false, 8, 8, 1)
+			cfg := fit.Config{Epochs: dannEpochs, LR: 3e-3, Seed: seed}
+			if objective != nil {
+				cfg.Objective, cfg.Extra = objective, shift(source)
+			}
+			if _, err := fit.Fit(m, source, cfg); err != nil {
+				t.Fatal(err)
+			}
+			coral, _ = featureDistances(t, m, val, shift(val))
+			sc, err := fit.Evaluate(m, shift(val))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return coral, sc.Accuracy
 		}
-		if _, err := fit.Fit(m, source, cfg); err != nil {
-			t.Fatal(err)
+		plainC, plainAcc := train(nil)
+		coralC, coralAcc := train(CORALLoss(10))
+		_, dannAcc := train(DANN(DANNConfig{}))
+		t.Logf("seed %d: target accuracy: source only %.3f, CORAL %.3f, DANN %.3f; CORAL distance of features %.4g -> %.4g", seed, plainAcc, coralAcc, dannAcc, plainC, coralC)
+		plain, coral, dann = append(plain, plainAcc), append(coral, coralAcc), append(dann, dannAcc)
+		coralShrink = append(coralShrink, coralC/plainC)
+	}
+	for _, r := range coralShrink {
+		if r > 0.5 {
+			t.Errorf("the CORAL loss left the feature covariances at %.2f of source only's distance (want at most half, every seed)", r)
 		}
-		coral, _ = featureDistances(t, m, val, shift(val))
-		sc, err := fit.Evaluate(m, shift(val))
-		if err != nil {
-			t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		acc  []float64
+	}{{"CORAL", coral}, {"DANN", dann}} {
+		mean, se := pairedEffect(c.acc, plain)
+		t.Logf("%s - source only: %+.3f ± %.3f (mean ± standard error over %d seeds)", c.name, mean, se, len(plain))
+		if mean <= 2*se || mean <= 0 {
+			t.Errorf("%s: target accuracy %+.3f ± %.3f over source only: want the mean above twice its standard error", c.name, mean, se)
 		}
-		return coral, sc.Accuracy
 	}
-	plainC, plainAcc := train(nil)
-	coralC, coralAcc := train(CORALLoss(10))
-	_, dannAcc := train(DANN(DANNConfig{}))
-	t.Logf("target accuracy: source only %.3f, CORAL %.3f, DANN %.3f; CORAL distance of features %.4g -> %.4g", plainAcc, coralAcc, dannAcc, plainC, coralC)
-	if coralC > 0.5*plainC {
-		t.Errorf("the CORAL loss left the feature covariances %.4g apart (source only %.4g)", coralC, plainC)
+}
+
+// dannEpochs is as many epochs as the single-seed test had: with 6, CORAL's
+// accuracy gain on seed 1 was 1.6 points (34 at 10 epochs on seed 1), so
+// its training had not converged.
+const dannEpochs = 10
+
+// pairedEffect is the mean of a[i]-b[i] and its standard error.
+func pairedEffect(a, b []float64) (mean, se float64) {
+	n := float64(len(a))
+	for i := range a {
+		mean += (a[i] - b[i]) / n
 	}
-	if coralAcc < plainAcc+0.1 {
-		t.Errorf("CORAL: target accuracy %.3f, source only %.3f: want at least 10 points more", coralAcc, plainAcc)
+	var ss float64
+	for i := range a {
+		ss += (a[i] - b[i] - mean) * (a[i] - b[i] - mean)
 	}
-	if dannAcc < plainAcc+0.05 {
-		t.Errorf("DANN: target accuracy %.3f, source only %.3f: want at least 5 points more", dannAcc, plainAcc)
-	}
+	return mean, math.Sqrt(ss / (n - 1) / n)
 }
 
 // featureDistances are the CORAL and proxy A-distances between two
