@@ -26,14 +26,18 @@ func Reseed(m *net.Model, seed uint64) error {
 	return nil
 }
 
+// palette is echarts' default series colours: a mean's line takes the
+// i-th, and its seeds' points are drawn in the same colour.
+var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
+
 // seedPoints is a scatter of one point per seed: the spread behind a mean.
-func seedPoints(name string, points [][]any) *gecharts.Scatter {
+func seedPoints(name string, points [][]any, color string) *gecharts.Scatter {
 	s := gecharts.NewScatter()
 	data := make([]opts.ScatterData, len(points))
 	for i, p := range points {
 		data[i] = opts.ScatterData{Value: p, SymbolSize: 7}
 	}
-	s.AddSeries(name, data, gecharts.WithItemStyleOpts(opts.ItemStyle{Opacity: opts.Float(0.6)}))
+	s.AddSeries(name, data, gecharts.WithItemStyleOpts(opts.ItemStyle{Color: color, Opacity: opts.Float(0.55)}))
 	return s
 }
 
@@ -56,7 +60,7 @@ func spreadLines(title, xName, yName string, x []float64, logX bool, names []str
 				pts = append(pts, []any{x[j], round4(a)})
 			}
 		}
-		line.Overlap(seedPoints(name+" (each seed)", pts))
+		line.Overlap(seedPoints(name+" (each seed)", pts, palette[i%len(palette)]))
 	}
 	return line
 }
@@ -76,9 +80,8 @@ func spreadBars(title string, categories []string, values [][]float64) *gecharts
 		n = len(values[0])
 	}
 	bar := charts.Bars(title, categories, charts.Series{Name: fmt.Sprintf("mean of %d seeds", n), Values: means})
-	bar.SetGlobalOptions(gecharts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px"}),
-		gecharts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true)}))
-	bar.Overlap(seedPoints("each seed", pts))
+	bar.SetGlobalOptions(gecharts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px"}))
+	bar.Overlap(seedPoints("each seed", pts, "#333333"))
 	return bar
 }
 
