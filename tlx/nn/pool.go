@@ -47,6 +47,43 @@ func firstMax(views []*graph.Node) *graph.Node {
 	return m
 }
 
+// ReduceMaxFirst is graph.ReduceMax over axes, except for its gradient,
+// which goes to one element of each reduced group: its first maximum in
+// row-major order over the reduced axes (graph.ArgMax resolves ties to the
+// smallest index). graph.ReduceMax gives the whole gradient to every tied
+// maximum, so a channel that is flat (all zeros after a ReLU, a saturated
+// ReLU6, quantised inputs) would pass back as many times the gradient as
+// it has ties. Global max-pooling of imported models uses it.
+func ReduceMaxFirst(x *graph.Node, axes ...int) *graph.Node {
+	rank := x.Rank()
+	reduced := make([]bool, rank)
+	for _, a := range axes {
+		reduced[graph.MustAdjustAxis(a, x)] = true
+	}
+	var kept, perm, keptDims []int
+	n := 1
+	for a := range rank {
+		if !reduced[a] {
+			kept = append(kept, a)
+			keptDims = append(keptDims, x.Shape().Dimensions[a])
+		}
+	}
+	perm = append(perm, kept...)
+	for a := range rank {
+		if reduced[a] {
+			perm = append(perm, a)
+			n *= x.Shape().Dimensions[a]
+		}
+	}
+	flat := graph.Reshape(graph.TransposeAllDims(x, perm...), append(append([]int(nil), keptDims...), n)...)
+	first := graph.StopGradient(graph.OneHot(graph.ArgMax(graph.StopGradient(flat), -1), n, x.DType()))
+	y := graph.ReduceSum(graph.Mul(flat, first), -1)
+	if len(keptDims) == 0 {
+		return graph.Reshape(y)
+	}
+	return y
+}
+
 // GlobalAvgPool averages x [B,H,W,C] over height and width into [B,C].
 func GlobalAvgPool(x *graph.Node) *graph.Node {
 	return graph.ReduceMean(x, 1, 2)

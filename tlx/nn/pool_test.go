@@ -47,3 +47,26 @@ func TestMaxPoolTiesMatchPyTorch(t *testing.T) {
 		assertClose(t, "max-pool "+suffix+" gradient", out[1], flat(get("grad"+suffix)), 1e-6)
 	}
 }
+
+// ReduceMaxFirst gives each group's gradient to its first maximum: rows
+// [0 0 0 0], [1 1 0 0], [3 0 3 0], [0 2 5 5] get [1 0 0 0], [1 0 0 0],
+// [1 0 0 0], [0 0 1 0] (graph.ReduceMax gives [1 1 1 1], [1 1 0 0], ...).
+// Over two axes (a 2×2 image per channel, NHWC) the first is row-major.
+func TestReduceMaxFirstTies(t *testing.T) {
+	rows := tensors.FromFlatDataAndDimensions([]float64{0, 0, 0, 0, 1, 1, 0, 0, 3, 0, 3, 0, 0, 2, 5, 5}, 4, 4)
+	out := call(t, func(in []*graph.Node) []*graph.Node {
+		y := ReduceMaxFirst(in[0], 1)
+		return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), in[0])[0]}
+	}, rows)
+	assertClose(t, "maxima", out[0], []float64{0, 1, 3, 5}, 0)
+	assertClose(t, "gradient", out[1], []float64{1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0}, 0)
+
+	// [1, 2, 2, 2] NHWC: channel 0 is flat (all 7), channel 1 peaks at (1, 0).
+	img := tensors.FromFlatDataAndDimensions([]float64{7, 0, 7, 1, 7, 4, 7, 2}, 1, 2, 2, 2)
+	out = call(t, func(in []*graph.Node) []*graph.Node {
+		y := ReduceMaxFirst(in[0], 1, 2)
+		return []*graph.Node{y, graph.Gradient(graph.ReduceAllSum(y), in[0])[0]}
+	}, img)
+	assertClose(t, "global maxima", out[0], []float64{7, 4}, 0)
+	assertClose(t, "global gradient", out[1], []float64{1, 0, 0, 0, 0, 1, 0, 0}, 0)
+}

@@ -135,7 +135,7 @@ func apply(c *nn.Ctx, l *layerConfig, in []*graph.Node) *graph.Node {
 		if l.ClassName == "GlobalAveragePooling2D" {
 			y = graph.ReduceMean(x, 1, 2)
 		} else {
-			y = graph.ReduceMax(x, 1, 2)
+			y = nn.ReduceMaxFirst(x, 1, 2) // a flat channel's gradient goes to one element, as in TF
 		}
 		if cfg.KeepDims {
 			d := y.Shape().Dimensions

@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/compute-onnx/support/protos"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
+
+	"github.com/tlx-go/tlx/tlx/nn"
 )
 
 // This file holds tlx's conversions of element-wise activations and of the
@@ -129,13 +131,15 @@ func convertInstanceNorm(ctx Context, n *protos.NodeProto, in []*graph.Node) []*
 	return []*graph.Node{graph.Add(y, channelShape(in[2], x))}
 }
 
-// convertGlobalMaxPool is the maximum over the spatial axes, kept as size 1.
+// convertGlobalMaxPool is the maximum over the spatial axes, kept as size 1;
+// a flat channel's gradient goes to its first maximum (nn.ReduceMaxFirst),
+// as PyTorch's, not to every tied element.
 func convertGlobalMaxPool(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	var axes []int
 	for a := 2; a < in[0].Rank(); a++ {
 		axes = append(axes, a)
 	}
-	return []*graph.Node{graph.ReduceAndKeep(in[0], graph.ReduceMax, axes...)}
+	return []*graph.Node{graph.ReduceAndKeep(in[0], nn.ReduceMaxFirst, axes...)}
 }
 
 // convertSlice is Slice with starts/ends/axes as attributes (opset 1) or
