@@ -21,7 +21,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := kerneltest.Main(m.Run)
-	for _, dir := range executed {
+	for _, dir := range runsDirs {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
@@ -59,9 +59,13 @@ func execute(t *testing.T, name, runsDir string) *runner.Result {
 	return res
 }
 
-// executed records the runs folder of each notebook TestNotebooks ran,
-// for the reproducibility test to compare against.
-var executed = map[string]string{}
+// executed records the runs folder of each notebook TestNotebooks ran
+// successfully, for the reproducibility tests to compare against;
+// runsDirs holds every runs folder made, for TestMain to remove.
+var (
+	executed = map[string]string{}
+	runsDirs []string
+)
 
 func TestNotebooks(t *testing.T) {
 	names, err := filepath.Glob("*.ipynb")
@@ -77,6 +81,7 @@ func TestNotebooks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			runsDirs = append(runsDirs, dir)
 			execute(t, name, dir)
 			if !t.Failed() {
 				executed[name] = dir // a failed execution is not a reference for the tests below

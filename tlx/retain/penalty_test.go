@@ -79,7 +79,30 @@ func TestL2SPKnownAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// At the starting point only the head's term is left.
+	// At the starting point only the head's term is left: the body's pull
+	// and its gradient are zero there.
+	at0, grads0 := penaltyAndGrads(t, m, p)
+	var head0 float64
+	for v := range m.Store.RootScope().IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		isHead := strings.HasPrefix(v.Path(), "/"+net.HeadName+"/")
+		for i, g32 := range grads0[v.Path()] {
+			w, g := float64(w0(v.Path(), i)), float64(g32)
+			if isHead {
+				head0 += beta / 2 * w * w
+				if math.Abs(g-beta*w) > 1e-6 {
+					t.Errorf("at w0, %s[%d]: gradient %v, want the head's β·w = %v", v.Path(), i, g, beta*w)
+				}
+			} else if g != 0 {
+				t.Errorf("at w0, %s[%d]: gradient %v, want 0 (the body is at its starting point)", v.Path(), i, g)
+			}
+		}
+	}
+	if math.Abs(at0-head0) > 1e-6*math.Max(1, head0) {
+		t.Errorf("at w0 the penalty is %v, want only the head's term %v", at0, head0)
+	}
 	delta := func(path string, i int) float32 { return 0.01 * float32(i%5+1) }
 	setAll(t, m, func(path string, i int) float32 { return w0(path, i) + delta(path, i) })
 	got, grads := penaltyAndGrads(t, m, p)

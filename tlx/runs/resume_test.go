@@ -230,6 +230,11 @@ func sameEpochs(a, b []fit.EpochLog) bool {
 			x.LR != y.LR || x.Cached != y.Cached || len(x.Metrics) != len(y.Metrics) {
 			return false
 		}
+		for k, v := range x.Metrics {
+			if w, ok := y.Metrics[k]; !ok || v != w {
+				return false
+			}
+		}
 	}
 	return true
 }

@@ -140,6 +140,16 @@ func TestCompareSeeds(t *testing.T) {
 	if err != nil || len(e.Values) != 3 {
 		t.Fatalf("effect %v, %v", e, err)
 	}
+	cnn, errC := c.Row("cnn")
+	mlp, errM := c.Row("mlp")
+	if errC != nil || errM != nil {
+		t.Fatal(errC, errM)
+	}
+	for i, v := range e.Values {
+		if want := cnn.Accuracies[i] - mlp.Accuracies[i]; v != want {
+			t.Errorf("effect for seed %d is %v, want cnn − mlp of that seed, %v", i+1, v, want)
+		}
+	}
 	if c.Best().Accuracy < c.Worst().Accuracy {
 		t.Error("Best below Worst")
 	}
