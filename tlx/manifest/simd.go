@@ -11,7 +11,7 @@ import (
 const (
 	PathAVX512  = "AVX-512"
 	PathAVX2    = "AVX2"
-	PathGeneric = "generic"
+	PathGeneric = "generic" // no AVX-specific kernels (portable SIMD code may still use vector units)
 )
 
 // SIMDPath names the kernel path the Go backend takes in this process,
