@@ -95,6 +95,12 @@ type Model struct {
 	// Origin describes where an imported model came from (for example an
 	// *onnxnet.Source, which onnxnet.Export needs); nil for models built in Go.
 	Origin any
+	// Classes names the head's outputs, in order, when known (set by the
+	// zoo, a Learner, or ReplaceHead's caller); Predict reports them.
+	Classes []string
+	// Preprocessing maps raw images to this model's input (set by the
+	// importers and the zoo; Unit for models built in Go).
+	Preprocessing Preprocessing
 
 	shapes [][]int // group output shapes once Init ran (nil after a change)
 }
@@ -102,7 +108,7 @@ type Model struct {
 // New starts a model for inputs of the given per-example shape. Its weights
 // are initialised from seed 1 unless Seed is changed before first use.
 func New(name string, inputShape ...int) *Model {
-	m := &Model{Name: name, InputShape: inputShape, Store: model.NewStore(), Seed: 1}
+	m := &Model{Name: name, InputShape: inputShape, Store: model.NewStore(), Seed: 1, Preprocessing: Unit}
 	return m
 }
 
