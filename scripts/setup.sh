@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Sets up everything tlx needs on a Debian 12 machine with Go, idempotently:
-# Debian packages (Jupyter, nbconvert, Chromium, datasets), the Go 1.27
-# toolchain, the echarts library from npm, and the "Go (tlx)" kernel.
+# Debian packages (Chromium, datasets, the PyTorch oracle), the Go 1.27
+# toolchain, a Python virtual environment .tlx/venv with JupyterLab 4,
+# Notebook 7, nbclient and nbconvert from PyPI at the versions of
+# scripts/python/requirements.lock, JavaScript from npm, and the "Go (tlx)"
+# kernel.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 
 apt_packages=(
-  jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel
-  python3-jupyter-kernel-test   # kernel protocol conformance tests
+  python3-venv                  # .tlx/venv: the front ends and the runner, from PyPI
   chromium                      # headless browser: reports are checked as a person sees them
   dataset-fashion-mnist         # Fashion-MNIST
   python3-sklearn               # ships the 8x8 digits data set
@@ -30,6 +32,16 @@ fi
 
 go version >/dev/null   # fetches the pinned toolchain on first use
 
+# Front ends, runner and kernel test suite from PyPI, every package pinned by
+# scripts/python/requirements.lock, in a virtual environment of Debian's
+# python3 (a pyenv python3 that may come first on PATH is not used).
+if ! cmp -s scripts/python/requirements.lock .tlx/venv/requirements.lock; then
+  rm -rf .tlx/venv
+  /usr/bin/python3 -m venv .tlx/venv
+  .tlx/venv/bin/pip install -q --no-deps -r scripts/python/requirements.lock
+  cp scripts/python/requirements.lock .tlx/venv/requirements.lock
+fi
+
 # JavaScript at the versions pinned in scripts/npm: echarts (offline charts),
 # onnxruntime-node (runs exported ONNX files in the tests; its shared library
 # is the ONNX Runtime backend's) and TensorFlow.js (the oracle for TF.js
@@ -44,4 +56,5 @@ if [ "$(uname -m)" = x86_64 ]; then
   cp -u .tlx/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1 .tlx/lib/
 fi
 
-go run ./kernel/cmd/tlx-kernel install
+go run ./kernel/cmd/tlx-kernel install                                    # the user's Jupyter data folder
+JUPYTER_DATA_DIR="$PWD/.tlx/venv/share/jupyter" go run ./kernel/cmd/tlx-kernel install  # and the venv's
