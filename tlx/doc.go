@@ -9,7 +9,7 @@
 //	h, err := tlx.FineTune("fmnist59", m, train, fit.Plan{
 //		{Name: "head", TrainLast: 1, Epochs: 4, LR: 3e-3},                          // feature cache: backbone runs once
 //		{Name: "top", Train: []string{"layer4", "head"}, Epochs: 2, LR: 1e-3, LRLow: 2e-4},
-//		{Name: "all", Epochs: 2, LR: 1e-3, LRLow: 1e-5, Schedule: "onecycle"},   // geometric LRs over groups
+//		{Name: "all", Epochs: 2, LR: 1e-3, LRLow: 1e-5, Schedule: fit.OneCycle()},   // geometric LRs over groups
 //	}, fit.Config{Val: val})
 //	tlx.ShowCurves("fine-tuning", h)
 //

@@ -208,24 +208,24 @@ func TestFitRejectsBadInput(t *testing.T) {
 	if _, err := fit.Fit(m, empty, fit.Config{}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty data error = %v", err)
 	}
-	if _, err := fit.Fit(m, train, fit.Config{Optimizer: fit.Optimizer{Kind: "lion"}}); err == nil || !strings.Contains(err.Error(), "lion") {
+	if _, err := fit.Fit(m, train, fit.Config{Optimizer: fit.Optimizer{Kind: 7}}); err == nil || !strings.Contains(err.Error(), "OptimizerKind(7)") {
 		t.Errorf("unknown optimizer error = %v", err)
 	}
 }
 
 func TestSchedulesAndLRs(t *testing.T) {
 	oc := fit.OneCycle()
-	if v := oc(0, 100); math.Abs(v-1.0/25) > 1e-9 {
+	if v := oc.At(0, 100); math.Abs(v-1.0/25) > 1e-9 {
 		t.Errorf("one-cycle start %g", v)
 	}
-	if v := oc(25, 100); math.Abs(v-1) > 1e-9 {
+	if v := oc.At(25, 100); math.Abs(v-1) > 1e-9 {
 		t.Errorf("one-cycle peak %g", v)
 	}
-	if v := oc(99, 100); v > 1e-3 {
+	if v := oc.At(99, 100); v > 1e-3 {
 		t.Errorf("one-cycle end %g", v)
 	}
-	wc := fit.WarmupCosine(0.1)
-	if wc(4, 100) >= wc(9, 100) || wc(50, 100) >= wc(10, 100) {
+	wc := fit.Cosine(0.1)
+	if wc.At(4, 100) >= wc.At(9, 100) || wc.At(50, 100) >= wc.At(10, 100) {
 		t.Error("warm-up cosine is not rising then falling")
 	}
 	lrs := fit.LRs(1e-5, 1e-3, 3)
@@ -256,7 +256,7 @@ func TestFineTunePlanStagesAndLRs(t *testing.T) {
 	m := arch.MLP("mlp", []int{32, 32}, 10, 8, 8, 1)
 	plan := fit.Plan{
 		{Name: "head", TrainLast: 1, Epochs: 2, LR: 1e-2},
-		{Name: "all", Epochs: 2, LR: 1e-3, LRLow: 1e-5, Schedule: "onecycle"},
+		{Name: "all", Epochs: 2, LR: 1e-3, LRLow: 1e-5, Schedule: fit.OneCycle()},
 	}
 	h, err := fit.FineTune(m, train, plan, fit.Config{Val: val, CacheDir: t.TempDir()})
 	if err != nil {

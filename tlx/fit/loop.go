@@ -116,9 +116,6 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LR == 0 {
 		c.LR = 1e-3
 	}
-	if c.Schedule == nil {
-		c.Schedule = Constant()
-	}
 	if c.Epochs < 0 || c.BatchSize < 0 || c.LR < 0 || c.Patience < 0 {
 		return c, fmt.Errorf("fit.Config: Epochs %d, BatchSize %d, LR %g, Patience %d: want non-negative values", c.Epochs, c.BatchSize, c.LR, c.Patience)
 	}
@@ -364,7 +361,7 @@ epochs:
 			}
 			idx := p.order[s*cfg.BatchSize : (s+1)*cfg.BatchSize]
 			args := r.stepInputs(idx, rng)
-			lr = cfg.LR * cfg.Schedule(step, total)
+			lr = cfg.LR * cfg.Schedule.At(step, total)
 			if err := setLR(r.m.Store, lr); err != nil {
 				return r.h, err
 			}

@@ -14,10 +14,29 @@ import (
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
+// OptimizerKind is an update rule: Adam (the zero value), AdamW or SGD.
+type OptimizerKind int
+
+const (
+	KindAdam  OptimizerKind = iota // Adam, weight decay added to the gradient (L2)
+	KindAdamW                      // Adam with decoupled weight decay
+	KindSGD                        // stochastic gradient descent, optionally with momentum
+)
+
+var optimizerNames = [...]string{KindAdam: "adam", KindAdamW: "adamw", KindSGD: "sgd"}
+
+// String is "adam", "adamw" or "sgd" (what plans print and run keys record).
+func (k OptimizerKind) String() string {
+	if k >= 0 && int(k) < len(optimizerNames) {
+		return optimizerNames[k]
+	}
+	return fmt.Sprintf("OptimizerKind(%d)", int(k))
+}
+
 // Optimizer configures the update rule. The zero value is Adam with
-// PyTorch's defaults.
+// PyTorch's defaults; Adam(), AdamW(wd) and SGD(m) build the usual ones.
 type Optimizer struct {
-	Kind        string  // "adam" (default), "adamw" (decoupled weight decay) or "sgd"
+	Kind        OptimizerKind // KindAdam (default), KindAdamW or KindSGD
 	Beta1       float64 // Adam; default 0.9
 	Beta2       float64 // Adam; default 0.999
 	Epsilon     float64 // Adam; default 1e-8
@@ -25,19 +44,20 @@ type Optimizer struct {
 	WeightDecay float64 // L2 for adam and sgd (added to the gradient), decoupled for adamw
 }
 
-// Adam, AdamW and SGD are the optimizers by name.
-func Adam() Optimizer                     { return Optimizer{Kind: "adam"} }
-func AdamW(weightDecay float64) Optimizer { return Optimizer{Kind: "adamw", WeightDecay: weightDecay} }
-func SGD(momentum float64) Optimizer      { return Optimizer{Kind: "sgd", Momentum: momentum} }
+// Adam is Adam with PyTorch's defaults.
+func Adam() Optimizer { return Optimizer{Kind: KindAdam} }
+
+// AdamW is Adam with decoupled weight decay.
+func AdamW(weightDecay float64) Optimizer { return Optimizer{Kind: KindAdamW, WeightDecay: weightDecay} }
+
+// SGD is stochastic gradient descent with the given momentum (0: none).
+func SGD(momentum float64) Optimizer { return Optimizer{Kind: KindSGD, Momentum: momentum} }
 
 func (o Optimizer) withDefaults() (Optimizer, error) {
-	if o.Kind == "" {
-		o.Kind = "adam"
-	}
 	switch o.Kind {
-	case "adam", "adamw", "sgd":
+	case KindAdam, KindAdamW, KindSGD:
 	default:
-		return o, fmt.Errorf("optimizer %q: want adam, adamw or sgd", o.Kind)
+		return o, fmt.Errorf("fit.Optimizer: Kind %v: want KindAdam, KindAdamW or KindSGD", o.Kind)
 	}
 	if o.Beta1 == 0 {
 		o.Beta1 = 0.9
@@ -96,12 +116,12 @@ func (u *updater) update(scope *model.Scope, loss *graph.Node) {
 		state := func(name string) *model.Variable {
 			return store.VariableWithShape(stateScope+v.Path()+"/"+name, v.Shape(), initializer.Zero).SetTrainable(false)
 		}
-		if o.WeightDecay != 0 && o.Kind != "adamw" {
+		if o.WeightDecay != 0 && o.Kind != KindAdamW {
 			grad = graph.Add(grad, graph.MulScalar(w, o.WeightDecay))
 		}
 		var delta *graph.Node
 		switch o.Kind {
-		case "sgd":
+		case KindSGD:
 			delta = grad
 			if o.Momentum != 0 {
 				buf := state("momentum")
@@ -118,7 +138,7 @@ func (u *updater) update(scope *model.Scope, loss *graph.Node) {
 			b2 := graph.OneMinus(graph.Pow(graph.Scalar(g, dtypes.Float32, o.Beta2), step))
 			mHat, sHat := graph.Div(m, b1), graph.Div(s, b2)
 			delta = graph.Div(mHat, graph.AddScalar(graph.Sqrt(sHat), o.Epsilon))
-			if o.Kind == "adamw" && o.WeightDecay != 0 {
+			if o.Kind == KindAdamW && o.WeightDecay != 0 {
 				delta = graph.Add(delta, graph.MulScalar(w, o.WeightDecay))
 			}
 		}

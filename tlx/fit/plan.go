@@ -23,7 +23,7 @@ type Stage struct {
 	// rates spread geometrically from LRLow (first trained group) to LR (last),
 	// fastai's slice(lo, hi).
 	LR, LRLow float64
-	Schedule  string     // "constant" (default), "cosine" or "onecycle"
+	Schedule  Schedule   // fit.Constant() (the zero value), fit.Cosine(warmup) or fit.OneCycle()
 	BN        net.BNMode // BatchNorm mode of every group during this stage
 }
 
@@ -40,11 +40,7 @@ func (s Stage) String() string {
 	if s.LRLow > 0 {
 		lr = fmt.Sprintf("LR %g..%g (geometric)", s.LRLow, s.LR)
 	}
-	sched := s.Schedule
-	if sched == "" {
-		sched = "constant"
-	}
-	return fmt.Sprintf("%s: train %s for %d epochs, %s, %s schedule, BatchNorm %s", s.Name, train, s.Epochs, lr, sched, s.BN)
+	return fmt.Sprintf("%s: train %s for %d epochs, %s, %s schedule, BatchNorm %s", s.Name, train, s.Epochs, lr, s.Schedule.Name(), s.BN)
 }
 
 // Plan is a sequence of stages, e.g. head only, then gradual unfreezing.
@@ -132,11 +128,7 @@ func RunStage(m *net.Model, train *data.Dataset, stage Stage, cfg Config) (*Hist
 	if err := stage.Apply(m); err != nil {
 		return nil, err
 	}
-	sched, err := ScheduleByName(stage.Schedule)
-	if err != nil {
-		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
-	}
-	cfg.Epochs, cfg.LR, cfg.Schedule, cfg.Stage = stage.Epochs, stage.LR, sched, stage.Name
+	cfg.Epochs, cfg.LR, cfg.Schedule, cfg.Stage = stage.Epochs, stage.LR, stage.Schedule, stage.Name
 	h, err := Fit(m, train, cfg)
 	if h != nil && len(h.Stages) > 0 {
 		h.Stages[0].Plan = stage.String()

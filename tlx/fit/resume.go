@@ -96,7 +96,7 @@ func resumeKey(m *net.Model, train *data.Dataset, cfg Config) (string, error) {
 		cfg.Epochs, cfg.BatchSize, train.Len(), cfg.LR, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.Stage, cfg.Tag,
 		cfg.FeatureCache, cfg.Penalty != nil, cfg.Objective != nil)
 	for i := 0; i < total; i += max(1, total/64) {
-		fmt.Fprintf(h, "%g,", cfg.Schedule(i, total))
+		fmt.Fprintf(h, "%g,", cfg.Schedule.At(i, total))
 	}
 	for _, g := range m.Groups {
 		fmt.Fprintf(h, "|%s frozen=%v lr=%g bn=%v", g.Name, g.Frozen, g.LR(), g.BN)

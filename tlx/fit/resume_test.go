@@ -203,7 +203,7 @@ func TestFineTuneResumesTheInterruptedStage(t *testing.T) {
 	train, val := digits(t)
 	plan := fit.Plan{
 		{Name: "head", TrainLast: 1, Epochs: 1, LR: 1e-2},
-		{Name: "all", Epochs: 3, LR: 3e-3, Schedule: "onecycle"},
+		{Name: "all", Epochs: 3, LR: 3e-3, Schedule: fit.OneCycle()},
 	}
 	cfg := func(ckpt string, s *steps) fit.Config {
 		return fit.Config{BatchSize: 32, Seed: 2, Val: val, Checkpoint: ckpt, Callbacks: []fit.Callback{s.callback()}, CacheDir: t.TempDir()}

@@ -20,7 +20,7 @@ import (
 // the batch order all matter after the resume point.
 var resumePlan = fit.Plan{
 	{Name: "head", TrainLast: 1, Epochs: 2, LR: 1e-2},
-	{Name: "all", Epochs: 4, LR: 3e-3, LRLow: 3e-4, Schedule: "onecycle"},
+	{Name: "all", Epochs: 4, LR: 3e-3, LRLow: 3e-4, Schedule: fit.OneCycle()},
 }
 
 const (

@@ -245,7 +245,7 @@ func init() {
 			tr, va := d.Take(12000, 7).Split(1.0/6, 7)
 			return tr, va, nil
 		},
-		Plan:      fit.Plan{{Name: "train", Epochs: 3, LR: 2e-3, Schedule: "onecycle"}},
+		Plan:      fit.Plan{{Name: "train", Epochs: 3, LR: 2e-3, Schedule: fit.OneCycle()}},
 		BatchSize: 64,
 		Seed:      7,
 		Revision:  1, // 1: max-pool's gradient goes to one maximum per window, not to every tied one
@@ -268,7 +268,7 @@ func init() {
 			tr, va := src.Take(7200, 11).Split(1.0/6, 11)
 			return tr, va, nil
 		},
-		Plan:      fit.Plan{{Name: "train", Epochs: 4, LR: 3e-3, Schedule: "onecycle"}},
+		Plan:      fit.Plan{{Name: "train", Epochs: 4, LR: 3e-3, Schedule: fit.OneCycle()}},
 		BatchSize: 64,
 		Seed:      11,
 	})
