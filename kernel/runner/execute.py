@@ -2,16 +2,33 @@
 
 Arguments: NOTEBOOK OUT_NOTEBOOK OUT_HTML KERNEL_NAME CELL_TIMEOUT_S
 Prints one JSON line on stdout: {"cells": N, "failed": null | {"index", "ename", "evalue", "traceback"}}.
-Runs under Debian's /usr/bin/python3 (nbclient 0.7, nbconvert 6.5).
+Runs under the python of .tlx/venv (nbclient 0.11, nbconvert 7.17, pinned by
+scripts/python/requirements.lock). The report uses nbconvert's JupyterLab
+template without the scripts it would load from a CDN (RequireJS, MathJax,
+Mermaid): tlx charts need none of them, so the page opens offline.
 """
 import json
 import os
 import sys
 
+import jinja2
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert import HTMLExporter
+
+
+# The lab template with its network scripts left out.
+REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock -%}
+{%- block html_head_js_mathjax -%}{%- endblock -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock -%}
+"""
+
+
+def report_exporter():
+    return HTMLExporter(template_name="lab", template_file="tlx-report.html.j2",
+                        extra_loaders=[jinja2.DictLoader({"tlx-report.html.j2": REPORT_TEMPLATE})])
 
 
 def main():
@@ -49,7 +66,7 @@ def main():
             if failed:
                 break
     nbformat.write(nb, out_nb)
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = report_exporter().from_notebook_node(nb)
     with open(out_html, "w", encoding="utf-8") as f:
         f.write(body)
     print(json.dumps({"cells": len(nb.cells), "failed": failed}))

@@ -3,7 +3,8 @@
 //
 //	res, err := runner.Run(runner.Options{Notebook: "notebooks/00-welcome.ipynb"})
 //
-// Underneath it drives Debian's nbclient and nbconvert (/usr/bin/python3);
+// Underneath it drives nbclient and nbconvert from the project's virtual
+// environment .tlx/venv (PyPI, pinned by scripts/python/requirements.lock);
 // the report inlines the echarts library once, so every chart draws with no
 // network, and opens with a run manifest: notebook, machine, date, and what
 // the cells recorded (data and weight hashes, seeds, backend, versions; see
@@ -36,7 +37,7 @@ type Options struct {
 	Kernel      string        // kernelspec name; default "tlx"
 	CellTimeout time.Duration // per cell; default 30 minutes
 	EchartsJS   string        // echarts.min.js to inline; default $TLX_ROOT/.tlx/npm/... (see DefaultEchartsJS)
-	Python      string        // default /usr/bin/python3 (Debian's, which has nbclient)
+	Python      string        // default .tlx/venv/bin/python (see DefaultPython)
 	Env         []string      // extra environment for the kernel, e.g. TLX_QUICK=1
 }
 
@@ -79,7 +80,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.CellTimeout = 30 * time.Minute
 	}
 	if o.Python == "" {
-		o.Python = "/usr/bin/python3"
+		py, err := DefaultPython()
+		if err != nil {
+			return o, err
+		}
+		o.Python = py
 	}
 	if o.EchartsJS == "" {
 		js, err := DefaultEchartsJS()
@@ -94,23 +99,47 @@ func (o Options) withDefaults() (Options, error) {
 // DefaultEchartsJS finds the echarts library that setup installed under the
 // tlx tree named by $TLX_ROOT, or the tree around the current folder.
 func DefaultEchartsJS() (string, error) {
-	root := os.Getenv("TLX_ROOT")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return "", err
-		}
-		for d := dir; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, ".tlx", "npm")); err == nil {
-				root = d
-				break
-			}
-			if filepath.Dir(d) == d {
-				return "", fmt.Errorf("no .tlx/npm above %s: run scripts/setup.sh, or set TLX_ROOT", dir)
-			}
-		}
+	root, err := tlxRoot()
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(root, ".tlx", "npm", "node_modules", "echarts", "dist", "echarts.min.js"), nil
+}
+
+// DefaultPython is the python of the virtual environment that setup made
+// under the tlx tree ($TLX_ROOT, or the tree around the current folder):
+// it has nbclient and nbconvert at the pinned versions.
+func DefaultPython() (string, error) {
+	root, err := tlxRoot()
+	if err != nil {
+		return "", err
+	}
+	py := filepath.Join(root, ".tlx", "venv", "bin", "python")
+	if _, err := os.Stat(py); err != nil {
+		return "", fmt.Errorf("no python in %s (the runner needs nbclient from it): run scripts/setup.sh: %w",
+			filepath.Join(root, ".tlx", "venv"), err)
+	}
+	return py, nil
+}
+
+// tlxRoot is $TLX_ROOT, else the nearest folder above the current one that
+// holds .tlx/npm (made by scripts/setup.sh).
+func tlxRoot() (string, error) {
+	if root := os.Getenv("TLX_ROOT"); root != "" {
+		return root, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".tlx", "npm")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no .tlx/npm above %s: run scripts/setup.sh, or set TLX_ROOT", dir)
+		}
+	}
 }
 
 // Run executes the notebook. When a cell fails it still writes the executed
