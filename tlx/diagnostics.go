@@ -68,13 +68,22 @@ func SourceAccuracy(m, source *net.Model, sourceVal *data.Dataset) func() (float
 
 // ForgettingChart draws the target's validation accuracy and a monitored
 // source-task metric across epochs, stages marked: what fine-tuning gains
-// on one against what it loses on the other.
-func ForgettingChart(title string, h *fit.History, monitor string) charts.Chart {
+// on one against what it loses on the other. A monitor the history does
+// not hold is an error naming the ones it does.
+func ForgettingChart(title string, h *fit.History, monitor string) (charts.Chart, error) {
 	var marks []charts.Mark
 	for _, s := range h.Stages {
 		marks = append(marks, charts.Mark{Epoch: s.FirstEpoch, Label: s.Name})
 	}
+	target, err := h.Series(fit.MetricValAccuracy)
+	if err != nil {
+		return nil, err
+	}
+	source, err := h.Series(monitor)
+	if err != nil {
+		return nil, fmt.Errorf("tlx.ForgettingChart: %w", err)
+	}
 	return charts.CurvesWithMarks(title, marks,
-		charts.Series{Name: "target: val accuracy", Values: h.Series("val_accuracy")},
-		charts.Series{Name: "source: " + monitor, Values: h.Series(monitor)})
+		charts.Series{Name: "target: val accuracy", Values: target},
+		charts.Series{Name: "source: " + monitor, Values: source}), nil
 }

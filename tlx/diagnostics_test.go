@@ -9,6 +9,7 @@ import (
 	"github.com/tlx-go/tlx/charts"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/embed"
 	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/net"
 )
@@ -42,7 +43,13 @@ func TestSourceAccuracyMonitorSeesForgetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	series := h.Series("source_acc")
+	series, err := h.Series("source_acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Series("source_accuracy"); err == nil || !strings.Contains(err.Error(), "source_acc") {
+		t.Errorf("a misspelt monitor: err = %v, want one naming the monitors there are", err)
+	}
 	if len(series) != 6 || series[5] >= before.Accuracy-0.05 {
 		t.Errorf("source accuracy %.3f before, %v while fine-tuning: want it to fall", before.Accuracy, series)
 	}
@@ -50,7 +57,11 @@ func TestSourceAccuracyMonitorSeesForgetting(t *testing.T) {
 	if math.Abs(direct.Accuracy-series[5]) > 1e-9 {
 		t.Errorf("monitor %.4f vs direct evaluation %.4f", series[5], direct.Accuracy)
 	}
-	html, err := charts.HTML(ForgettingChart("forgetting", h, "source_acc"))
+	chart, err := ForgettingChart("forgetting", h, "source_acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := charts.HTML(chart)
 	if err != nil || !strings.Contains(html, `"name":"source: source_acc"`) || !strings.Contains(html, `"name":"target"`) {
 		t.Errorf("forgetting chart lacks the source series or the stage mark (%v)", err)
 	}
@@ -65,7 +76,7 @@ func TestShowDomainsAndEmbeddings(t *testing.T) {
 	}
 	a, b := d.Take(60, 1), d.Take(40, 2)
 	m := arch.MLP("mlp", []int{16}, 10, 8, 8, 1)
-	for _, method := range []string{"pca", "tsne", "umap"} {
+	for _, method := range []embed.Method{embed.MethodPCA, embed.MethodTSNE, embed.MethodUMAP} {
 		points, err := DomainPoints(m, m.FeatureGroup(), method, 1, map[string]*data.Dataset{"a": a, "b": b})
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)
@@ -93,7 +104,7 @@ func TestShowDomainsAndEmbeddings(t *testing.T) {
 			t.Errorf("%s: %v", method, err)
 		}
 	}
-	if err := ShowDomains("domains", m, m.FeatureGroup(), "lda", 1, map[string]*data.Dataset{"a": a}); err == nil || !strings.Contains(err.Error(), "lda") {
+	if err := ShowDomains("domains", m, m.FeatureGroup(), embed.Method(9), 1, map[string]*data.Dataset{"a": a}); err == nil || !strings.Contains(err.Error(), "Method(9)") {
 		t.Errorf("unknown projection error = %v", err)
 	}
 
@@ -157,7 +168,7 @@ func TestShowDomainsAndEmbeddings(t *testing.T) {
 
 // countGroups counts the points of each group and checks that the
 // projection spreads them out.
-func countGroups(t *testing.T, method string, points []charts.Point) map[string]int {
+func countGroups(t *testing.T, method embed.Method, points []charts.Point) map[string]int {
 	t.Helper()
 	groups := map[string]int{}
 	var minX, maxX = math.Inf(1), math.Inf(-1)

@@ -136,13 +136,17 @@ func CurvesChart(title string, h *fit.History) charts.Chart {
 	for _, e := range h.Epochs {
 		hasVal = hasVal || e.ValLoss != 0
 	}
-	series := []charts.Series{{Name: "train loss", Values: h.Series("train_loss")}}
-	if hasVal {
-		series = append(series, charts.Series{Name: "val loss", Values: h.Series("val_loss")})
+	builtin := func(metric string) []float64 {
+		v, _ := h.Series(metric) // fit's own metrics: always there
+		return v
 	}
-	series = append(series, charts.Series{Name: "train acc", Values: h.Series("train_accuracy")})
+	series := []charts.Series{{Name: "train loss", Values: builtin(fit.MetricTrainLoss)}}
 	if hasVal {
-		series = append(series, charts.Series{Name: "val acc", Values: h.Series("val_accuracy")})
+		series = append(series, charts.Series{Name: "val loss", Values: builtin(fit.MetricValLoss)})
+	}
+	series = append(series, charts.Series{Name: "train acc", Values: builtin(fit.MetricTrainAccuracy)})
+	if hasVal {
+		series = append(series, charts.Series{Name: "val acc", Values: builtin(fit.MetricValAccuracy)})
 	}
 	return charts.CurvesWithMarks(title, marks, series...)
 }

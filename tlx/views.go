@@ -144,8 +144,8 @@ func WeightDrift(before, after *net.Model) ([]float64, error) {
 }
 
 // ShowEmbedding projects the representation of d at group of m to 2-D
-// (method "pca", "tsne" or "umap") and plots it coloured by class.
-func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method string, seed uint64) error {
+// (embed.MethodPCA, MethodTSNE or MethodUMAP) and plots it coloured by class.
+func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group string, method embed.Method, seed uint64) error {
 	points, err := EmbeddingPoints(m, d, group, method, seed)
 	if err != nil {
 		return err
@@ -155,12 +155,12 @@ func ShowEmbedding(title string, m *net.Model, d *data.Dataset, group, method st
 
 // EmbeddingPoints is what ShowEmbedding draws: one point per example of d,
 // its group and label the example's class.
-func EmbeddingPoints(m *net.Model, d *data.Dataset, group, method string, seed uint64) ([]charts.Point, error) {
+func EmbeddingPoints(m *net.Model, d *data.Dataset, group string, method embed.Method, seed uint64) ([]charts.Point, error) {
 	e, err := embed.Extract(m, d, group)
 	if err != nil {
 		return nil, err
 	}
-	xy, err := project(e, method, seed)
+	xy, err := method.Project(e, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -182,9 +182,9 @@ func ShowConfusion(title string, m *net.Model, d *data.Dataset) (fit.Scores, err
 }
 
 // ShowDomains projects two datasets' representations at group of m
-// together (method "pca", "tsne" or "umap") and plots them coloured by
+// together (embed.MethodPCA, MethodTSNE or MethodUMAP) and plots them coloured by
 // domain: how far apart source and target lie, before or after adaptation.
-func ShowDomains(title string, m *net.Model, group, method string, seed uint64, domains map[string]*data.Dataset) error {
+func ShowDomains(title string, m *net.Model, group string, method embed.Method, seed uint64, domains map[string]*data.Dataset) error {
 	points, err := DomainPoints(m, group, method, seed, domains)
 	if err != nil {
 		return err
@@ -195,7 +195,7 @@ func ShowDomains(title string, m *net.Model, group, method string, seed uint64, 
 // DomainPoints is what ShowDomains draws: one point per example of every
 // dataset (domains in name order), its group the domain's name and its
 // label "domain: class".
-func DomainPoints(m *net.Model, group, method string, seed uint64, domains map[string]*data.Dataset) ([]charts.Point, error) {
+func DomainPoints(m *net.Model, group string, method embed.Method, seed uint64, domains map[string]*data.Dataset) ([]charts.Point, error) {
 	names := make([]string, 0, len(domains))
 	for n := range domains {
 		names = append(names, n)
@@ -225,7 +225,7 @@ func DomainPoints(m *net.Model, group, method string, seed uint64, domains map[s
 	if all == nil {
 		return nil, fmt.Errorf("tlx.DomainPoints: no datasets")
 	}
-	xy, err := project(all, method, seed)
+	xy, err := method.Project(all, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -234,18 +234,4 @@ func DomainPoints(m *net.Model, group, method string, seed uint64, domains map[s
 		points[i] = charts.Point{X: xy.Row(i)[0], Y: xy.Row(i)[1], Group: labels[i], Label: labels[i] + ": " + classes[i]}
 	}
 	return points, nil
-}
-
-// project maps rows to 2-D with the named method.
-func project(e *embed.Matrix, method string, seed uint64) (*embed.Matrix, error) {
-	switch method {
-	case "pca":
-		xy, _, err := embed.PCA(e, 2)
-		return xy, err
-	case "tsne":
-		return embed.TSNE(e, embed.TSNEConfig{Seed: seed})
-	case "umap":
-		return embed.UMAP(e, embed.UMAPConfig{Seed: seed})
-	}
-	return nil, fmt.Errorf("projection %q: want pca, tsne or umap", method)
 }

@@ -40,7 +40,7 @@ func TestFitLearnsDigits(t *testing.T) {
 		t.Errorf("after 8 epochs: %v", last)
 	}
 	if h.Epochs[0].TrainLoss <= last.TrainLoss {
-		t.Errorf("training loss did not fall: %v", h.Series("train_loss"))
+		t.Errorf("training loss did not fall: %v", series(t, h, fit.MetricTrainLoss))
 	}
 	sc, err := fit.Evaluate(m, val)
 	if err != nil {
@@ -130,7 +130,7 @@ func TestFeatureCacheMatchesFullModelAndIsReused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		results = append(results, h.Series("val_loss"))
+		results = append(results, series(t, h, fit.MetricValLoss))
 		notes = append(notes, h.Notes)
 	}
 	for i := range results[0] {
@@ -165,9 +165,9 @@ func TestEarlyStoppingRestoresBestWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(h.Epochs) == 40 {
-		t.Fatalf("no early stop in 40 epochs of a 30-example training set (val losses %v)", h.Series("val_loss"))
+		t.Fatalf("no early stop in 40 epochs of a 30-example training set (val losses %v)", series(t, h, fit.MetricValLoss))
 	}
-	best := slices.Min(h.Series("val_loss"))
+	best := slices.Min(series(t, h, fit.MetricValLoss))
 	sc, err := fit.Evaluate(m, val)
 	if err != nil {
 		t.Fatal(err)
@@ -370,4 +370,14 @@ func TestObjectiveSeesIndicesAndExtra(t *testing.T) {
 	if _, err := fit.Fit(m, train, fit.Config{Objective: obj, Extra: wrong}); err == nil || !strings.Contains(err.Error(), "extra") {
 		t.Errorf("Extra of another shape: %v", err)
 	}
+}
+
+// series is h.Series(metric) for a metric the test knows is there.
+func series(t *testing.T, h *fit.History, metric string) []float64 {
+	t.Helper()
+	v, err := h.Series(metric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

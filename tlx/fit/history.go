@@ -2,6 +2,8 @@ package fit
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -86,19 +88,52 @@ func (h *History) Append(o *History) {
 	}
 }
 
-// Series returns one metric over the epochs ("train_loss", "val_loss",
-// "train_accuracy", "val_accuracy", "val_top5", "val_macro_f1", "lr").
-func (h *History) Series(metric string) []float64 {
+// Metric names of Series besides the monitors' (Config.Monitors).
+const (
+	MetricTrainLoss     = "train_loss"
+	MetricValLoss       = "val_loss"
+	MetricTrainAccuracy = "train_accuracy"
+	MetricValAccuracy   = "val_accuracy"
+	MetricValTop5       = "val_top5"
+	MetricValMacroF1    = "val_macro_f1"
+	MetricLR            = "lr"
+)
+
+// metrics lists the built-in metrics of an epoch, by name.
+func (e EpochLog) metrics() map[string]float64 {
+	return map[string]float64{MetricTrainLoss: e.TrainLoss, MetricValLoss: e.ValLoss, MetricTrainAccuracy: e.TrainAccuracy,
+		MetricValAccuracy: e.ValAccuracy, MetricValTop5: e.ValTop5, MetricValMacroF1: e.ValMacroF1, MetricLR: e.LR}
+}
+
+// Series returns one metric over the epochs: a built-in one (MetricTrainLoss,
+// MetricValLoss, MetricTrainAccuracy, ... MetricLR: "train_loss", "val_loss", ...) or a
+// monitor's name (epochs of stages without that monitor give 0). A name
+// that is neither is an error that lists the names there are.
+func (h *History) Series(metric string) ([]float64, error) {
+	builtin := EpochLog{}.metrics()
+	_, known := builtin[metric]
+	monitors := map[string]bool{}
+	for _, e := range h.Epochs {
+		for name := range e.Metrics {
+			monitors[name] = true
+		}
+	}
+	if !known && !monitors[metric] {
+		names := slices.Sorted(maps.Keys(builtin))
+		if len(monitors) > 0 {
+			names = append(names, slices.Sorted(maps.Keys(monitors))...)
+		}
+		return nil, fmt.Errorf("history has no metric %q: want one of %s", metric, strings.Join(names, ", "))
+	}
 	out := make([]float64, len(h.Epochs))
 	for i, e := range h.Epochs {
 		if v, ok := e.Metrics[metric]; ok {
 			out[i] = v
 			continue
 		}
-		out[i] = map[string]float64{"train_loss": e.TrainLoss, "val_loss": e.ValLoss, "train_accuracy": e.TrainAccuracy,
-			"val_accuracy": e.ValAccuracy, "val_top5": e.ValTop5, "val_macro_f1": e.ValMacroF1, "lr": e.LR}[metric]
+		out[i] = e.metrics()[metric]
 	}
-	return out
+	return out, nil
 }
 
 // Last returns the last epoch's log (zero if none).

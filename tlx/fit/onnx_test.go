@@ -55,7 +55,7 @@ func TestONNXRuntimeTrainsLikeTheGoBackend(t *testing.T) {
 		runs[i] = h
 	}
 	for _, metric := range []string{"train_loss", "val_loss"} {
-		g, o := runs[0].Series(metric), runs[1].Series(metric)
+		g, o := series(t, runs[0], metric), series(t, runs[1], metric)
 		for e := range g {
 			if math.Abs(g[e]-o[e]) > 1e-3*math.Max(1, math.Abs(g[e])) {
 				t.Errorf("%s epoch %d: Go backend %.6f, ONNX Runtime %.6f", metric, e+1, g[e], o[e])
@@ -81,7 +81,7 @@ func TestPrefixOnONNXRuntime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		losses[i] = h.Series("val_loss")
+		losses[i] = series(t, h, fit.MetricValLoss)
 		if i == 1 && !strings.Contains(strings.Join(h.Notes, " "), "on onnxruntime") {
 			t.Errorf("notes %v do not say the prefix ran on ONNX Runtime", h.Notes)
 		}
