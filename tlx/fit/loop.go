@@ -166,6 +166,9 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if !trainable {
 		return nil, fmt.Errorf("model %s: every group is frozen: Unfreeze some (groups: %s)", m.Name, strings.Join(m.GroupNames(), ", "))
 	}
+	if err := checkLRMults(m); err != nil {
+		return nil, err
+	}
 	backend, err := m.Backend()
 	if err != nil {
 		return nil, err
@@ -199,6 +202,18 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 		return nil, err
 	}
 	return r.run()
+}
+
+// checkLRMults rejects a trained group whose learning-rate multiplier is
+// not positive (net.Group.LRMult is 1 when a group is made; 0 is no longer
+// read as 1).
+func checkLRMults(m *net.Model) error {
+	for _, g := range m.Groups {
+		if !g.Frozen && !(g.LRMult > 0) {
+			return fmt.Errorf("model %s: group %s trains with learning-rate multiplier %g: want > 0 (SetLRMults, or Freeze the group)", m.Name, g.Name, g.LRMult)
+		}
+	}
+	return nil
 }
 
 func checkData(m *net.Model, d *data.Dataset, what string) error {

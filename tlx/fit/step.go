@@ -30,6 +30,9 @@ func NewTrainStep(m *net.Model, opt Optimizer, lr float64) (*TrainStep, error) {
 		return nil, err
 	}
 	m.ApplyTrainable()
+	if err := checkLRMults(m); err != nil {
+		return nil, err
+	}
 	if _, err := m.Init(); err != nil {
 		return nil, err
 	}

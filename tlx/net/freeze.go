@@ -1,6 +1,9 @@
 package net
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Freeze stops training the groups matching the patterns (names or globs
 // such as "layer*"); with no pattern it freezes every group.
@@ -41,15 +44,18 @@ func (m *Model) FreezeTo(n int) error {
 }
 
 // SetLRMults gives the groups their learning-rate multipliers, one per
-// group in order (see fit.LRs for a geometric spread).
+// group in order (see fit.LRs for a geometric spread). Each must be
+// positive: to keep a group's weights, Freeze it.
 func (m *Model) SetLRMults(mults []float64) error {
 	if len(mults) != len(m.Groups) {
 		return fmt.Errorf("SetLRMults: %d multipliers for %d groups (%v)", len(mults), len(m.Groups), m.GroupNames())
 	}
 	for i, g := range m.Groups {
-		if mults[i] < 0 {
-			return fmt.Errorf("SetLRMults: group %s gets %g, want >= 0", g.Name, mults[i])
+		if !(mults[i] > 0) || math.IsInf(mults[i], 0) {
+			return fmt.Errorf("SetLRMults: group %s gets %g, want a finite multiplier > 0 (Freeze the group to keep its weights)", g.Name, mults[i])
 		}
+	}
+	for i, g := range m.Groups {
 		g.LRMult = mults[i]
 	}
 	return nil

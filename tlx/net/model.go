@@ -51,17 +51,14 @@ type Group struct {
 	Name   string
 	Layer  Layer
 	Frozen bool    // its variables are not trained
-	LRMult float64 // learning-rate multiplier (0 means 1)
+	LRMult float64 // learning-rate multiplier: 1 when the group is made, > 0 (fit rejects a trained group with 0)
 	BN     BNMode
 }
 
-// LR returns the group's learning-rate multiplier.
-func (g *Group) LR() float64 {
-	if g.LRMult == 0 {
-		return 1
-	}
-	return g.LRMult
-}
+// LR returns the group's learning-rate multiplier, LRMult as it is: a
+// group is made with 1, and 0 is not read as 1 (fit rejects a trained
+// group whose multiplier is not positive).
+func (g *Group) LR() float64 { return g.LRMult }
 
 // batchStats says whether the group's BatchNorm uses batch statistics.
 func (g *Group) batchStats(training bool) bool {
@@ -114,7 +111,7 @@ func New(name string, inputShape ...int) *Model {
 
 // Add appends a group.
 func (m *Model) Add(name string, layer Layer) *Model {
-	m.Groups = append(m.Groups, &Group{Name: name, Layer: layer})
+	m.Groups = append(m.Groups, &Group{Name: name, Layer: layer, LRMult: 1})
 	m.forget()
 	return m
 }
@@ -259,7 +256,7 @@ func (m *Model) ReplaceHead(numClasses int) error {
 	if err := m.Store.Scope("/" + HeadName).DeleteVariablesInScope(); err != nil {
 		return fmt.Errorf("removing the old head's weights: %w", err)
 	}
-	m.Groups[i] = &Group{Name: HeadName, Layer: Classifier(numClasses)}
+	m.Groups[i] = &Group{Name: HeadName, Layer: Classifier(numClasses), LRMult: 1}
 	m.forget()
 	return nil
 }
