@@ -1,6 +1,7 @@
 package tlx
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -24,8 +25,35 @@ type LoadOptions struct {
 	// ChannelsFirst keeps an ONNX model's NCHW input (see onnxnet.Options).
 	ChannelsFirst bool
 	// Hub says where the hub cache is and whether to go online; the zero
-	// value takes hub.Defaults().
-	Hub *hub.Options
+	// value takes hub.Defaults(). It is not part of the model's recipe: a
+	// rebuild takes hub.Defaults().
+	Hub *hub.Options `json:"-"`
+	// Preprocessing, when set, is what the model's inputs expect (see
+	// net.Preprocessing) instead of what Load infers: ImageNet's mean and
+	// std for torchvision/timm weights, [-1, 1] for TF.js models named as
+	// Keras's MobileNet, MobileNetV2, Inception, Xception and NASNet
+	// applications, pixels/255 otherwise.
+	Preprocessing *net.Preprocessing
+}
+
+// loadBuilder is the net.Recipe builder of models made by Load: its
+// arguments are loadArgs.
+const loadBuilder = "load"
+
+// loadArgs are Load's arguments as a recipe records them.
+type loadArgs struct {
+	Source  string      `json:"source"`
+	Options LoadOptions `json:"options"`
+}
+
+func init() {
+	net.RegisterBuilder(loadBuilder, func(js json.RawMessage) (*net.Model, error) {
+		var a loadArgs
+		if err := json.Unmarshal(js, &a); err != nil {
+			return nil, fmt.Errorf("load recipe arguments: %w", err)
+		}
+		return Load(a.Source, a.Options)
+	})
 }
 
 // Load opens a pretrained model as a tlx model whose layer groups can be
@@ -38,11 +66,41 @@ type LoadOptions struct {
 //     architecture (arch.LoadMapped)
 //   - "hf:owner/repo[/file][@revision]": any of these from the Hugging Face
 //     hub, cached locally; offline (HF_HUB_OFFLINE=1) from the cache only
+//
+// The model records its preprocessing (see LoadOptions.Preprocessing) and
+// its recipe (the source, made absolute, and the options), so that a
+// Learner can rebuild it in a later cell.
 func Load(source string, opts ...LoadOptions) (*net.Model, error) {
 	var o LoadOptions
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	m, err := load(source, o)
+	if err != nil {
+		return nil, err
+	}
+	if o.Preprocessing != nil {
+		if err := o.Preprocessing.Validate(m.InputShape[len(m.InputShape)-1]); err != nil && !o.ChannelsFirst {
+			return nil, fmt.Errorf("loading %s: LoadOptions.Preprocessing: %w", source, err)
+		}
+		m.Preprocessing = *o.Preprocessing
+	}
+	if !strings.HasPrefix(source, "hf:") {
+		if abs, err := filepath.Abs(source); err == nil {
+			source = abs
+		}
+	}
+	o.Hub = nil
+	m.Recipe = net.NewRecipe(loadBuilder, loadArgs{Source: source, Options: o})
+	return m, nil
+}
+
+// kerasSymmetric are the name prefixes of Keras applications whose
+// preprocess_input maps pixels to [-1, 1] ("tf" mode).
+var kerasSymmetric = []string{"mobilenet_", "mobilenetv2", "inception", "xception", "nasnet"}
+
+// load is Load without the recipe.
+func load(source string, o LoadOptions) (*net.Model, error) {
 	if strings.HasPrefix(source, "hf:") {
 		ref, err := hub.Parse(source)
 		if err != nil {
@@ -56,15 +114,32 @@ func Load(source string, opts ...LoadOptions) (*net.Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Load(local, o)
+		return load(local, o)
 	}
 	switch {
 	case strings.HasSuffix(source, ".onnx"):
 		return onnxnet.Load(source, onnxnet.Options{Output: o.Output, InputShape: o.InputShape, ChannelsFirst: o.ChannelsFirst})
 	case strings.HasSuffix(source, ".json"):
-		return tfjs.Load(source)
+		m, err := tfjs.Load(source)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.ToLower(m.Name)
+		for _, p := range kerasSymmetric {
+			if strings.HasPrefix(name, p) || name == strings.TrimSuffix(p, "_") {
+				m.Preprocessing = net.SymmetricUnit
+			}
+		}
+		return m, nil
 	case strings.HasSuffix(source, ".safetensors"):
-		return loadPyTorchWeights(source, o.InputShape)
+		m, err := loadPyTorchWeights(source, o.InputShape)
+		if err != nil {
+			return nil, err
+		}
+		if m.InputShape[len(m.InputShape)-1] == 3 {
+			m.Preprocessing = net.ImageNet // torchvision's and timm's training transforms
+		}
+		return m, nil
 	}
 	return nil, fmt.Errorf("loading %s: unknown format (want .onnx, a TF.js model.json, .safetensors or hf:owner/repo)", source)
 }

@@ -28,7 +28,7 @@ func MLP(name string, hidden []int, classes int, inputShape ...int) *net.Model {
 			return nn.ReLU(nn.Dense(c, x, units))
 		})
 	}
-	return m.Add(net.HeadName, net.Classifier(classes))
+	return recorded(m.Add(net.HeadName, net.Classifier(classes)), "arch.MLP", mlpArgs{name, hidden, classes, inputShape})
 }
 
 // CNN is the small image network: block1 (conv 3×3, 32 filters, ReLU,
@@ -47,13 +47,13 @@ func CNN(name string, classes int, batchNorm bool, inputShape ...int) *net.Model
 			return nn.MaxPool(nn.ReLU(x), 2, 2)
 		}
 	}
-	return net.New(name, inputShape...).
+	return recorded(net.New(name, inputShape...).
 		Add("block1", block(32)).
 		Add("block2", block(64)).
 		Add("dense", func(c *nn.Ctx, x *graph.Node) *graph.Node {
 			return nn.ReLU(nn.Dense(c, nn.Flatten(x), 128))
 		}).
-		Add(net.HeadName, net.Classifier(classes))
+		Add(net.HeadName, net.Classifier(classes)), "arch.CNN", cnnArgs{name, classes, batchNorm, inputShape})
 }
 
 // convBN is convolution, BatchNorm and (optionally) ReLU.

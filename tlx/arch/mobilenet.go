@@ -53,7 +53,7 @@ func MobileNetV2(cfg MobileNetV2Config, inputShape ...int) *net.Model {
 	m.Add("final", func(c *nn.Ctx, x *graph.Node) *graph.Node {
 		return nn.ReLU6(nn.BatchNorm(c.In("bn"), nn.Conv2D(c.In("conv"), x, last, 1, 1)))
 	})
-	return m.Add(net.HeadName, net.Classifier(cfg.Classes))
+	return recorded(m.Add(net.HeadName, net.Classifier(cfg.Classes)), "arch.MobileNetV2", mobileNetArgs{cfg, inputShape})
 }
 
 // invertedResidual expands channels t times (1×1), filters each channel

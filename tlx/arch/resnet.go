@@ -52,7 +52,7 @@ func ResNet(cfg ResNetConfig, inputShape ...int) *net.Model {
 			return x
 		})
 	}
-	return m.Add(net.HeadName, net.Classifier(cfg.Classes))
+	return recorded(m.Add(net.HeadName, net.Classifier(cfg.Classes)), "arch.ResNet", resnetArgs{cfg, inputShape})
 }
 
 // basicBlock is two 3×3 convolutions with a shortcut (a strided 1×1

@@ -2,17 +2,11 @@ package data
 
 import (
 	"fmt"
-	"image"
-	_ "image/jpeg" // decoders for ImageFolder
-	_ "image/png"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 )
-
-// MaxImagePixels bounds the images ImageFolder decodes.
-const MaxImagePixels = 8192 * 8192
 
 // ImageFolder loads a folder with one sub-folder per class (the class
 // names, sorted) of PNG or JPEG images, resized to h×w with channels 1
@@ -46,7 +40,7 @@ func ImageFolder(dir string, h, w, channels int) (*Dataset, error) {
 				continue
 			}
 			path := filepath.Join(dir, class, f.Name())
-			pixels, err := decodeImage(path, h, w, channels)
+			pixels, err := LoadImage(path, h, w, channels)
 			if err != nil {
 				return nil, err
 			}
@@ -58,44 +52,4 @@ func ImageFolder(dir string, h, w, channels int) (*Dataset, error) {
 		return nil, fmt.Errorf("ImageFolder(%s): no .png or .jpg files in %d class folders", dir, len(d.Classes))
 	}
 	return d, nil
-}
-
-// decodeImage reads one image, checks its size before decoding, and
-// returns it resized to h×w×channels.
-func decodeImage(path string, h, w, channels int) ([]float32, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", path, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxImagePixels {
-		return nil, fmt.Errorf("image %s: %d×%d pixels, want at most %d", path, cfg.Width, cfg.Height, MaxImagePixels)
-	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return nil, err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", path, err)
-	}
-	b := img.Bounds()
-	one := &Dataset{Shape: []int{b.Dy(), b.Dx(), channels}, Y: []int32{0}, X: make([]float32, 0, b.Dx()*b.Dy()*channels)}
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if channels == 1 {
-				one.X = append(one.X, float32(0.299*float64(r)+0.587*float64(g)+0.114*float64(bl))/65535)
-			} else {
-				one.X = append(one.X, float32(r)/65535, float32(g)/65535, float32(bl)/65535)
-			}
-		}
-	}
-	if b.Dy() == h && b.Dx() == w {
-		return one.X, nil
-	}
-	return one.Resize(h, w).X, nil
 }

@@ -98,6 +98,9 @@ type Model struct {
 	// Preprocessing maps raw images to this model's input (set by the
 	// importers and the zoo; Unit for models built in Go).
 	Preprocessing Preprocessing
+	// Recipe says how to make this model again (see Rebuild); nil for a
+	// model assembled by hand, whose layers are Go code.
+	Recipe *Recipe
 
 	shapes [][]int // group output shapes once Init ran (nil after a change)
 }
@@ -112,6 +115,7 @@ func New(name string, inputShape ...int) *Model {
 // Add appends a group.
 func (m *Model) Add(name string, layer Layer) *Model {
 	m.Groups = append(m.Groups, &Group{Name: name, Layer: layer, LRMult: 1})
+	m.Recipe = nil // a group of Go code: builders set their recipe after adding theirs
 	m.forget()
 	return m
 }
@@ -244,7 +248,8 @@ func (m *Model) match(patterns []string) ([]*Group, error) {
 
 // ReplaceHead swaps the head group for a new classifier of numClasses
 // outputs with fresh weights (its old variables are deleted). The new head
-// is trainable.
+// is trainable. Classes are cleared (the new outputs have no names yet)
+// and the step is added to the model's Recipe.
 func (m *Model) ReplaceHead(numClasses int) error {
 	i := m.index(HeadName)
 	if i < 0 {
@@ -257,6 +262,8 @@ func (m *Model) ReplaceHead(numClasses int) error {
 		return fmt.Errorf("removing the old head's weights: %w", err)
 	}
 	m.Groups[i] = &Group{Name: HeadName, Layer: Classifier(numClasses), LRMult: 1}
+	m.Classes = nil
+	m.Recipe = m.Recipe.With(RecipeStep{Op: StepReplaceHead, Classes: numClasses})
 	m.forget()
 	return nil
 }
@@ -284,5 +291,6 @@ func (m *Model) Truncated(until string) (*Model, error) {
 	cut := *m
 	cut.Name = m.Name + "[:" + until + "]"
 	cut.Groups = slices.Clone(m.Groups[:i+1])
+	cut.Recipe = m.Recipe.With(RecipeStep{Op: StepTruncate, Group: until})
 	return &cut, nil
 }

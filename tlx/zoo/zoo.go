@@ -167,6 +167,9 @@ func load(r Recipe, dir string) (*net.Model, *Card, error) {
 	if h, err := m.WeightsHash(); err != nil || h != card.WeightsSHA256 {
 		return nil, nil, fmt.Errorf("weights hash %s does not match the card's %s", h, card.WeightsSHA256)
 	}
+	m.Classes = card.Classes // the source task's classes
+	m.Preprocessing = net.Unit
+	m.Recipe = net.NewRecipe(Builder, recipeArgs{Name: r.Name})
 	return m, &card, nil
 }
 
@@ -232,7 +235,25 @@ func Make(r Recipe, dir string) error {
 	return nil
 }
 
+// Builder is the name of the zoo's net.Recipe builder: a pretrained
+// model's recipe is {"builder": "zoo", "args": {"name": NAME}}, rebuilt by
+// Pretrained(NAME).
+const Builder = "zoo"
+
+// recipeArgs are the zoo builder's arguments.
+type recipeArgs struct {
+	Name string `json:"name"`
+}
+
 func init() {
+	net.RegisterBuilder(Builder, func(js json.RawMessage) (*net.Model, error) {
+		var a recipeArgs
+		if err := json.Unmarshal(js, &a); err != nil {
+			return nil, fmt.Errorf("zoo recipe arguments: %w", err)
+		}
+		m, _, err := Pretrained(a.Name)
+		return m, err
+	})
 	Register(Recipe{
 		Name:        "cnn-mnist",
 		Description: "small CNN with BatchNorm trained on MNIST digits",
