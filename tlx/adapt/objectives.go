@@ -1,6 +1,8 @@
 package adapt
 
 import (
+	"fmt"
+
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 
@@ -32,14 +34,15 @@ func covarianceNode(x *graph.Node) *graph.Node {
 // distance between the covariances of the source batch's and the target
 // batch's features (the feature group's output), minimised along with the
 // classification loss. The target batches come from fit.Config.Extra.
+// Its Key is "coral weight=W".
 func CORALLoss(weight float64) fit.Objective {
-	return func(b *fit.Batch) *graph.Node {
+	return fit.ObjectiveFunc(fmt.Sprintf("coral weight=%g", weight), func(b *fit.Batch) *graph.Node {
 		s, t := flatFeatures(b.Features), flatFeatures(b.ExtraFeatures())
 		d := s.Shape().Dimensions[1]
 		diff := graph.Sub(covarianceNode(s), covarianceNode(t))
 		dist := graph.MulScalar(graph.ReduceAllSum(graph.Square(diff)), 1/(4*float64(d*d)))
 		return graph.MulScalar(dist, weight)
-	}
+	})
 }
 
 // GradientReversal is the identity going forward and multiplies the
@@ -77,7 +80,8 @@ func DANN(cfg DANNConfig) fit.Objective {
 	if cfg.Hidden == 0 {
 		cfg.Hidden = 64
 	}
-	return func(b *fit.Batch) *graph.Node {
+	key := fmt.Sprintf("dann weight=%g lambda=%g hidden=%d", cfg.Weight, cfg.Lambda, cfg.Hidden)
+	return fit.ObjectiveFunc(key, func(b *fit.Batch) *graph.Node {
 		s, t := flatFeatures(b.Features), flatFeatures(b.ExtraFeatures())
 		both := GradientReversal(graph.Concatenate([]*graph.Node{s, t}, 0), cfg.Lambda)
 		c := &nn.Ctx{Scope: b.Scope.At("dann"), Training: true}
@@ -90,7 +94,7 @@ func DANN(cfg DANNConfig) fit.Objective {
 		// Binary cross-entropy with logits: softplus(z) - y z.
 		bce := graph.ReduceAllMean(graph.Sub(graph.Softplus(logit), graph.Mul(domain, logit)))
 		return graph.MulScalar(bce, cfg.Weight)
-	}
+	})
 }
 
 // shapesOf is a vector shape of n elements of x's dtype.

@@ -196,7 +196,7 @@ func TestFitRejectsBadInput(t *testing.T) {
 	nan := func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		return graph.Scalar(g, dtypes.Float32, math.NaN())
 	}
-	if _, err := fit.Fit(m, train, fit.Config{Penalty: nan}); err == nil || !strings.Contains(err.Error(), "loss became NaN at epoch 1 step 1") {
+	if _, err := fit.Fit(m, train, fit.Config{Penalty: fit.PenaltyFunc("nan", nan)}); err == nil || !strings.Contains(err.Error(), "loss became NaN at epoch 1 step 1") {
 		t.Errorf("NaN loss error = %v", err)
 	}
 	bad := train.Subset([]int{0, 1, 2})
@@ -352,11 +352,11 @@ func TestObjectiveSeesIndicesAndExtra(t *testing.T) {
 	train := d.Take(96, 1)
 	m := arch.MLP("mlp", []int{16}, 10, 8, 8, 1)
 	var sawIndex, sawExtra bool
-	obj := func(b *fit.Batch) *graph.Node {
+	obj := fit.ObjectiveFunc("zero", func(b *fit.Batch) *graph.Node {
 		sawIndex = b.Index != nil && b.Index.Shape().Dimensions[0] == 32
 		sawExtra = b.Extra != nil && b.Extra.Shape().Dimensions[0] == 32 && b.ExtraFeatures() != nil
 		return graph.ReduceAllSum(graph.ZerosLike(b.Features))
-	}
+	})
 	if _, err := fit.Fit(m, train, fit.Config{BatchSize: 32, Objective: obj, Extra: d.Take(40, 2)}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
@@ -44,15 +43,17 @@ type Config struct {
 	Stage     string // label of these epochs in the history and on the curves
 
 	// Penalty adds a term to the training loss, built in the training graph
-	// (L2-SP, EWC). It sees the model's store through scope.
-	Penalty func(scope *model.Scope, g *graph.Graph) *graph.Node
+	// (L2-SP, EWC: package retain). Its Key is part of the training's key.
+	Penalty Penalty
 	// Objective adds a term that sees the batch (see Objective): CORAL,
 	// DANN, LwF. Extra is the unlabelled data it draws batches from
-	// (shuffled, cycled). Either turns the feature cache off.
+	// (shuffled, cycled). Either turns the feature cache off. The
+	// objective's Key and Extra's fingerprint are part of the training's key.
 	Objective Objective
 	Extra     *data.Dataset
-	// Tag names what a run cannot see in a Penalty or Objective (which
-	// one, how strong): runs key finished stages by it.
+	// Tag is an extra label of the training, part of its key: runs key
+	// finished stages by it too. Penalties and objectives name themselves
+	// (their Key), so a Tag is not needed to tell them apart.
 	Tag string
 
 	FeatureCache CacheMode

@@ -37,18 +37,20 @@ func (k OptimizerKind) String() string {
 // PyTorch's defaults; Adam(), AdamW(wd) and SGD(m) build the usual ones.
 type Optimizer struct {
 	Kind        OptimizerKind // KindAdam (default), KindAdamW or KindSGD
-	Beta1       float64 // Adam; default 0.9
-	Beta2       float64 // Adam; default 0.999
-	Epsilon     float64 // Adam; default 1e-8
-	Momentum    float64 // SGD; default 0
-	WeightDecay float64 // L2 for adam and sgd (added to the gradient), decoupled for adamw
+	Beta1       float64       // Adam; default 0.9
+	Beta2       float64       // Adam; default 0.999
+	Epsilon     float64       // Adam; default 1e-8
+	Momentum    float64       // SGD; default 0
+	WeightDecay float64       // L2 for adam and sgd (added to the gradient), decoupled for adamw
 }
 
 // Adam is Adam with PyTorch's defaults.
 func Adam() Optimizer { return Optimizer{Kind: KindAdam} }
 
 // AdamW is Adam with decoupled weight decay.
-func AdamW(weightDecay float64) Optimizer { return Optimizer{Kind: KindAdamW, WeightDecay: weightDecay} }
+func AdamW(weightDecay float64) Optimizer {
+	return Optimizer{Kind: KindAdamW, WeightDecay: weightDecay}
+}
 
 // SGD is stochastic gradient descent with the given momentum (0: none).
 func SGD(momentum float64) Optimizer { return Optimizer{Kind: KindSGD, Momentum: momentum} }

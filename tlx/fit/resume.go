@@ -92,9 +92,9 @@ func resumeKey(m *net.Model, train *data.Dataset, cfg Config) (string, error) {
 	}
 	steps := train.Len() / cfg.BatchSize
 	total := steps * cfg.Epochs
-	fmt.Fprintf(h, "epochs=%d batch=%d n=%d lr=%g opt=%+v augment=%+v patience=%d seed=%d stage=%q tag=%q cache=%d penalty=%v objective=%v|",
+	fmt.Fprintf(h, "epochs=%d batch=%d n=%d lr=%g opt=%+v augment=%+v patience=%d seed=%d stage=%q tag=%q cache=%d penalty=%q objective=%q|",
 		cfg.Epochs, cfg.BatchSize, train.Len(), cfg.LR, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.Stage, cfg.Tag,
-		cfg.FeatureCache, cfg.Penalty != nil, cfg.Objective != nil)
+		cfg.FeatureCache, keyOf(cfg.Penalty), keyOf(cfg.Objective))
 	for i := 0; i < total; i += max(1, total/64) {
 		fmt.Fprintf(h, "%g,", cfg.Schedule.At(i, total))
 	}

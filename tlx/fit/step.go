@@ -72,7 +72,7 @@ func (s *TrainStep) MustStep(x, y *tensors.Tensor) float64 {
 // batch of Config.Extra; outputs the mean cross-entropy, the number of
 // correct predictions and the full objective (with the penalty and the
 // objective). The weights and optimizer state update as a side effect.
-func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model.Scope, *graph.Graph) *graph.Node, objective Objective, extra bool) (*model.Exec, error) {
+func newTrainExec(m *net.Model, after string, opt Optimizer, penalty Penalty, objective Objective, extra bool) (*model.Exec, error) {
 	backend, err := m.Backend()
 	if err != nil {
 		return nil, err
@@ -97,14 +97,14 @@ func newTrainExec(m *net.Model, after string, opt Optimizer, penalty func(*model
 		ce := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(y, -1)}, []*graph.Node{logits}))
 		total := ce
 		if penalty != nil {
-			total = graph.Add(total, penalty(scope, g))
+			total = graph.Add(total, penalty.Loss(scope, g))
 		}
 		if objective != nil {
 			b := &Batch{Scope: scope, Model: m, X: x, Y: y, Index: idx, Features: features, Logits: logits}
 			if extra {
 				b.Extra = in[3]
 			}
-			total = graph.Add(total, objective(b))
+			total = graph.Add(total, objective.Loss(b))
 		}
 		upd.update(scope, total)
 		correct := graph.ReduceAllSum(graph.ConvertDType(graph.Equal(graph.ConvertDType(graph.ArgMax(logits, -1), y.DType()), y), ce.DType()))

@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -96,6 +97,14 @@ func Fisher(source *net.Model, d *data.Dataset, batches int) (*FisherInfo, error
 // EWC (Kirkpatrick et al., "Overcoming catastrophic forgetting") penalises
 // lambda/2·Σ F·(w - w*)²: each body weight is held near its source value w*
 // in proportion to its Fisher information F for the source task.
+// Its Key names lambda and hashes the Fisher information and the source
+// weights.
 func EWC(f *FisherInfo, lambda float64) Penalty {
-	return weighted(f.At, f.Diag, lambda/2)
+	key := fmt.Sprintf("ewc lambda=%g", lambda)
+	if ref, err := refsKey(f.At, f.Diag); err == nil {
+		key += " fisher=" + ref
+	} else {
+		key += " fisher=" + fmt.Sprintf("%p", f) // unreadable values: never equal to another's
+	}
+	return fit.PenaltyFunc(key, weighted(f.At, f.Diag, lambda/2))
 }

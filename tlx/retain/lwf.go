@@ -48,7 +48,12 @@ func LwF(old *net.Model, train *data.Dataset, cfg LwFConfig) (fit.Objective, err
 		return nil, fmt.Errorf("LwF: the old head must be a dense classifier (weights, bias); it has %d variables", len(head))
 	}
 	t := cfg.Temperature
-	return func(bt *fit.Batch) *graph.Node {
+	ref, err := refsKey(map[string]*tensors.Tensor{"targets": targets}, head)
+	if err != nil {
+		return nil, fmt.Errorf("LwF: %w", err)
+	}
+	key := fmt.Sprintf("lwf T=%g weight=%g old=%s", t, cfg.Weight, ref)
+	return fit.ObjectiveFunc(key, func(bt *fit.Batch) *graph.Node {
 		g := bt.X.Graph()
 		f := bt.Features
 		if f.Rank() == 4 {
@@ -63,5 +68,5 @@ func LwF(old *net.Model, train *data.Dataset, cfg LwFConfig) (fit.Objective, err
 		logPt := graph.LogSoftmax(graph.MulScalar(teacher, 1/t), -1)
 		kl := graph.ReduceAllMean(graph.ReduceSum(graph.Mul(pt, graph.Sub(logPt, logPs)), -1))
 		return graph.MulScalar(kl, cfg.Weight*t*t)
-	}, nil
+	}), nil
 }

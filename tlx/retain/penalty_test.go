@@ -23,7 +23,7 @@ func penaltyAndGrads(t *testing.T, m *net.Model, p Penalty) (float64, map[string
 	var paths []string
 	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
 		g := x.Graph()
-		total := graph.Add(p(scope, g), graph.ReduceAllSum(graph.MulScalar(x, 0)))
+		total := graph.Add(p.Loss(scope, g), graph.ReduceAllSum(graph.MulScalar(x, 0)))
 		var nodes []*graph.Node
 		paths = nil
 		for v := range scope.Store().RootScope().IterVariables() {

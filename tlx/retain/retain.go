@@ -1,6 +1,8 @@
 // Package retain holds penalties that keep what a pretrained model knew
 // while it is fine-tuned on a new task (incremental training without
-// forgetting). Each returns a function for fit.Config.Penalty:
+// forgetting). Each returns a fit.Penalty (or fit.Objective) whose Key names
+// the method, its weights and a hash of its reference values, so a run
+// with another weight trains again:
 //
 //	pen, err := retain.L2SP(m, 0.01, 0)            // pull weights towards their starting point
 //	fisher, err := retain.Fisher(source, sourceData, 10)
@@ -19,11 +21,12 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
 // Penalty is what fit.Config.Penalty takes.
-type Penalty = func(scope *model.Scope, g *graph.Graph) *graph.Node
+type Penalty = fit.Penalty
 
 // snapshot copies the current values of the model's parameters (not the
 // BatchNorm statistics), by path, skipping the head.
@@ -51,7 +54,7 @@ func snapshot(m *net.Model) (map[string]*tensors.Tensor, error) {
 
 // weighted builds Σ weight·(w - w0)² over the trainable variables in
 // refs, times scale.
-func weighted(refs, weights map[string]*tensors.Tensor, scale float64) Penalty {
+func weighted(refs, weights map[string]*tensors.Tensor, scale float64) func(*model.Scope, *graph.Graph) *graph.Node {
 	return func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		total := graph.ScalarZero(g, refs[firstKey(refs)].DType())
 		for path, w0 := range refs {
@@ -67,6 +70,19 @@ func weighted(refs, weights map[string]*tensors.Tensor, scale float64) Penalty {
 		}
 		return graph.MulScalar(total, scale)
 	}
+}
+
+// refsKey hashes reference values (and weights) for a penalty's key.
+func refsKey(sets ...map[string]*tensors.Tensor) (string, error) {
+	var keys []string
+	for _, set := range sets {
+		k, err := fit.TensorsKey(set)
+		if err != nil {
+			return "", err
+		}
+		keys = append(keys, k)
+	}
+	return strings.Join(keys, ","), nil
 }
 
 // RestoreStatistics copies src's BatchNorm statistics (moving means and
@@ -122,7 +138,12 @@ func L2SP(m *net.Model, alpha, beta float64) (Penalty, error) {
 		return nil, fmt.Errorf("L2SP: model %s has no weights outside its head", m.Name)
 	}
 	body := weighted(refs, nil, alpha/2)
-	return func(scope *model.Scope, g *graph.Graph) *graph.Node {
+	ref, err := refsKey(refs)
+	if err != nil {
+		return nil, fmt.Errorf("L2SP: %w", err)
+	}
+	key := fmt.Sprintf("l2sp alpha=%g beta=%g start=%s", alpha, beta, ref)
+	return fit.PenaltyFunc(key, func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		total := body(scope, g)
 		if beta != 0 {
 			for v := range scope.Store().RootScope().IterVariables() {
@@ -132,5 +153,5 @@ func L2SP(m *net.Model, alpha, beta float64) (Penalty, error) {
 			}
 		}
 		return total
-	}, nil
+	}), nil
 }

@@ -116,9 +116,17 @@ type latest struct {
 
 // settings lists what, besides the stage itself, changes a stage's result.
 // extra is Config.Extra's fingerprint, hashed once per plan with the rest.
+// A penalty or objective names itself and its parameters (its Key).
 func settings(cfg fit.Config, extra string) string {
-	return fmt.Sprintf("batch=%d opt=%+v augment=%+v patience=%d seed=%d cache=%d penalty=%v objective=%v extra=%s tag=%q",
-		cfg.BatchSize, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.FeatureCache, cfg.Penalty != nil, cfg.Objective != nil, extra, cfg.Tag)
+	var penalty, objective string
+	if cfg.Penalty != nil {
+		penalty = cfg.Penalty.Key()
+	}
+	if cfg.Objective != nil {
+		objective = cfg.Objective.Key()
+	}
+	return fmt.Sprintf("batch=%d opt=%+v augment=%+v patience=%d seed=%d cache=%d penalty=%q objective=%q extra=%s tag=%q",
+		cfg.BatchSize, cfg.Optimizer, cfg.Augment, cfg.Patience, cfg.Seed, cfg.FeatureCache, penalty, objective, extra, cfg.Tag)
 }
 
 // SaveValue keeps v (anything JSON can hold: a cell's results) under key
