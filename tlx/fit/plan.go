@@ -87,30 +87,46 @@ func (s Stage) Apply(m *net.Model) error {
 }
 
 // FineTune runs the plan's stages in order on one model, each a Fit with
-// cfg (Epochs, LR and Schedule taken from the stage). The history marks
-// where each stage begins and records the stage as declared. With
-// cfg.Checkpoint, each stage keeps its training state in a file of its own
+// cfg (Epochs, LR and Schedule taken from the stage): RunPlan with RunStage,
+// nothing kept on disk but the checkpoints. The history marks where each
+// stage begins and records the stage as declared. With cfg.Checkpoint,
+// each stage keeps its training state in a file of its own
 // (CHECKPOINT.resume-NN.safetensors): run again, finished stages are
-// restored without training and an interrupted one resumes.
+// restored without training and an interrupted one resumes. runs.Run's
+// FineTune (and tlx.FineTune) is the same loop with stages kept on disk.
 func FineTune(m *net.Model, train *data.Dataset, plan Plan, cfg Config) (*History, error) {
-	h := &History{}
-	for i, stage := range plan {
-		if stage.Name == "" {
-			stage.Name = fmt.Sprintf("stage%d", i+1)
-		}
-		scfg := cfg
+	return RunPlan(plan, cfg, func(i int, stage Stage, cfg Config) (*History, error) {
 		if cfg.Checkpoint != "" { // each stage keeps its state: finished ones restore, the interrupted one resumes
 			ext := filepath.Ext(cfg.Checkpoint)
-			scfg.stateFile = fmt.Sprintf("%s.resume-%02d%s", strings.TrimSuffix(cfg.Checkpoint, ext), i+1, ext)
+			cfg.stateFile = fmt.Sprintf("%s.resume-%02d%s", strings.TrimSuffix(cfg.Checkpoint, ext), i+1, ext)
 		}
-		sh, err := RunStage(m, train, stage, scfg)
+		return RunStage(m, train, stage, cfg)
+	})
+}
+
+// StageFunc trains (or restores) stage i (0-based) of a plan with cfg and
+// returns its history: RunStage, or a runs.Run's stage that restores a
+// finished stage from disk.
+type StageFunc func(i int, stage Stage, cfg Config) (*History, error)
+
+// RunPlan is the stage loop behind every FineTune: it names unnamed stages
+// "stageN", runs each through stage in order, appends their histories
+// (renumbering epochs, marking stages) and stops after a stage that was
+// interrupted or failed; the error names the stage.
+func RunPlan(plan Plan, cfg Config, stage StageFunc) (*History, error) {
+	h := &History{}
+	for i, s := range plan {
+		if s.Name == "" {
+			s.Name = fmt.Sprintf("stage%d", i+1)
+		}
+		sh, err := stage(i, s, cfg)
 		if sh != nil {
 			h.Append(sh)
 		}
 		if err != nil {
-			return h, fmt.Errorf("stage %s: %w", stage.Name, err)
+			return h, fmt.Errorf("stage %s: %w", s.Name, err)
 		}
-		if sh.Interrupted {
+		if sh == nil || sh.Interrupted {
 			break
 		}
 	}

@@ -150,8 +150,9 @@ func (r *Run) LoadValue(key string, v any) error {
 	return nil
 }
 
-// FineTune runs the plan like fit.FineTune, restoring every stage that
-// already finished with the same inputs.
+// FineTune runs the plan through fit.RunPlan, fit.FineTune's stage loop,
+// restoring every stage that already finished with the same inputs and
+// saving every stage it trains.
 func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit.Config) (*fit.History, error) {
 	if cfg.CacheDir == "" {
 		cfg.CacheDir = filepath.Join(r.Dir, "features")
@@ -168,22 +169,13 @@ func (r *Run) FineTune(m *net.Model, train *data.Dataset, plan fit.Plan, cfg fit
 	if cfg.Extra != nil {
 		in.extra = cfg.Extra.Fingerprint()
 	}
-	h := &fit.History{}
-	for i, stage := range plan {
-		if stage.Name == "" {
-			stage.Name = fmt.Sprintf("stage%d", i+1)
-		}
+	h, err := fit.RunPlan(plan, cfg, func(i int, stage fit.Stage, cfg fit.Config) (*fit.History, error) {
 		sh, end, err := r.stage(i, m, train, stage, cfg, in)
-		if sh != nil {
-			h.Append(sh)
-		}
-		in.start = end
-		if err != nil {
-			return h, fmt.Errorf("run %s, stage %s: %w", r.Name, stage.Name, err)
-		}
-		if sh.Interrupted {
-			break
-		}
+		in.start = end // the next stage starts from these weights ("" after an interrupt: hashed again)
+		return sh, err
+	})
+	if err != nil {
+		return h, fmt.Errorf("run %s, %w", r.Name, err)
 	}
 	if err := writeJSON(filepath.Join(r.Dir, "latest.json"), latest{Stage: r.lastStageDir, History: h}); err != nil {
 		return h, err
