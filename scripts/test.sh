@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: sets up what the tests need (same setup as the main
 # job), then go vet and go test over the whole module (the numerics
-# packages a second time on the AVX2 path where the CPU has AVX-512), the XLA and ONNX
-# Runtime backends' tests (built with -tags xla / -tags onnx: fallback,
-# training parity, mixed execution), and a short fuzzing of each parser.
+# packages a second time on the AVX2 path where the CPU has AVX-512; every
+# backend is compiled in, so the XLA and ONNX Runtime tests run there too:
+# fallback, training parity, mixed execution), and a short fuzzing of each parser.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 go vet ./...
-go vet -tags xla ./tlx/engine
-go vet -tags onnx ./tlx/... ./bench/...
 go test -count=1 -timeout 45m ./...
 # The Go backend takes AVX-512 kernels where the CPU has them and AVX2 ones
 # elsewhere; they round differently. Run the numerics-sensitive packages
@@ -22,8 +20,6 @@ if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
 else
   echo "test: this CPU has no AVX-512: the run above took the AVX2 path already; the AVX-512 path cannot be tested here"
 fi
-go test -count=1 -tags xla -run XLA ./tlx/engine
-go test -count=1 -tags onnx -run 'ONNX|Prefix' ./tlx/engine ./tlx/fit
 for target in "FuzzRead ./tlx/safetensors" "FuzzReadIDX ./tlx/data" "FuzzLoadONNX ./tlx/onnxnet" "FuzzLoadTFJS ./tlx/tfjs" "FuzzParse ./tlx/hub"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime 10s "$2"

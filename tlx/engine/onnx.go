@@ -1,17 +1,15 @@
-//go:build onnx
-
 package engine
 
-// Built with -tags onnx, tlx registers GoMLX's ONNX Runtime backend
-// ("onnx:cpu"). The runtime library comes from the npm package
-// onnxruntime-node, which scripts/setup.sh unpacks to
-// $TLX_ROOT/.tlx/lib/libonnxruntime.so.1; ONNXRUNTIME_SHARED_LIBRARY_PATH
-// overrides it. Downloads are off: a missing or broken library makes Start
-// fall back to the Go backend with the reason.
+// tlx registers GoMLX's ONNX Runtime backend ("onnx:cpu"). The runtime
+// library comes from the npm package onnxruntime-node, which
+// scripts/setup.sh unpacks to $TLX_ROOT/.tlx/lib/libonnxruntime.so.1;
+// ONNXRUNTIME_SHARED_LIBRARY_PATH overrides it. Downloads are off: a
+// missing or broken library makes Start fall back to the Go backend with
+// the reason.
 //
-// ONNX Runtime runs inference graphs fast (weights become constants) but
-// not tlx's training graphs (it lacks Pad's gradient): tlx uses it for
-// frozen prefixes, see fit.Config.PrefixBackend.
+// ONNX Runtime turns variables into constants (fast inference of frozen
+// prefixes, see fit.Config.PrefixBackend) and runs tlx's own layers'
+// training graphs (tlx/nn avoids the ops whose gradients it lacks).
 
 import (
 	"os"
@@ -24,7 +22,7 @@ func init() {
 	// Nothing can be downloaded here: never try to fetch a runtime.
 	onnxbackend.EnableAutoInstall(false)
 	if os.Getenv("ONNXRUNTIME_SHARED_LIBRARY_PATH") == "" {
-		if root := os.Getenv("TLX_ROOT"); root != "" {
+		if root := Root(); root != "" {
 			lib := filepath.Join(root, ".tlx", "lib", "libonnxruntime.so.1")
 			if _, err := os.Stat(lib); err == nil {
 				os.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", lib)

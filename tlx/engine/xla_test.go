@@ -1,14 +1,13 @@
-//go:build xla
-
 package engine
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
 
-// With the XLA backend compiled in but no PJRT plugin on disk (and
-// downloads off), Start must say why and hand out the Go backend.
+// With no PJRT plugin where PJRT_PLUGIN_LIBRARY_PATH points (and downloads
+// off), Start must say why and hand out the Go backend.
 func TestXLAWithoutPluginFallsBack(t *testing.T) {
 	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
 	b, notice, err := Start("xla:cpu")
@@ -23,4 +22,53 @@ func TestXLAWithoutPluginFallsBack(t *testing.T) {
 		t.Errorf("got backend %q, want the Go backend", b.Name())
 	}
 	t.Logf("notice: %s", notice)
+}
+
+// requireCPUPlugin fails the test when setup's plugin is missing: the
+// tests run after scripts/setup.sh, which installs it.
+func requireCPUPlugin(t *testing.T) string {
+	t.Helper()
+	if _, set := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); set {
+		t.Skip("PJRT_PLUGIN_LIBRARY_PATH is set: xla:cpu is the plugin found there, not setup's")
+	}
+	path := CPUPlugin()
+	if path == "" {
+		t.Fatalf("no PJRT CPU plugin under %q: run scripts/setup.sh (it installs %s)", Root(), PluginPackage)
+	}
+	return path
+}
+
+// Setup's plugin is found with no environment variable and runs "xla:cpu".
+func TestXLACPUStartsOnSetupsPlugin(t *testing.T) {
+	path := requireCPUPlugin(t)
+	for _, config := range []string{"xla:cpu", "xla"} {
+		b, notice, err := Start(config)
+		if err != nil || notice != "" {
+			t.Fatalf("Start(%q): %v %s", config, err, notice)
+		}
+		if b.Name() != "xla" || !strings.Contains(b.Description(), path) {
+			t.Errorf("Start(%q) = %s (%s), want XLA on %s", config, b.Name(), b.Description(), path)
+		}
+		b.Finalize()
+	}
+	for _, info := range Backends() {
+		if info.Name == "xla:cpu" && !info.Available {
+			t.Errorf("Backends() lists xla:cpu unavailable: %s", info.Reason)
+		}
+	}
+}
+
+func TestResolveXLAKeepsOptionsAndOtherPlugins(t *testing.T) {
+	path := requireCPUPlugin(t)
+	for _, tc := range []struct{ config, want string }{
+		{"xla:cpu", "xla:" + path},
+		{"xla:cpu,shared_buffers=false", "xla:" + path + ",shared_buffers=false"},
+		{"xla:cuda", "xla:cuda"},
+		{"onnx:cpu", "onnx:cpu"},
+		{"go", "go"},
+	} {
+		if got := resolveXLA(tc.config); got != tc.want {
+			t.Errorf("resolveXLA(%q) = %q, want %q", tc.config, got, tc.want)
+		}
+	}
 }
