@@ -2,21 +2,15 @@ package tlx
 
 import (
 	"fmt"
-
-	"github.com/gomlx/compute"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/layers"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/ml/train/loss"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
-	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/fit"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/nn"
 )
 
 // Spirals returns n points of two interleaved 2-D spirals (x: n×2) and
@@ -38,6 +32,18 @@ func Spirals(n int, noise float64, seed uint64) (x [][2]float32, y []int32) {
 		y[i] = int32(class)
 	}
 	return x, y
+}
+
+// SpiralsDataset is Spirals as a data.Dataset of 2-value examples, classes
+// "spiral 0" and "spiral 1".
+func SpiralsDataset(n int, noise float64, seed uint64) *data.Dataset {
+	xs, ys := Spirals(n, noise, seed)
+	flat := make([]float32, 0, 2*n)
+	for _, p := range xs {
+		flat = append(flat, p[0], p[1])
+	}
+	return &data.Dataset{Name: fmt.Sprintf("spirals(n=%d, noise=%g, seed=%d)", n, noise, seed), X: flat, Shape: []int{2},
+		Y: ys, Classes: []string{"spiral 0", "spiral 1"}}
 }
 
 // QuickStartConfig configures QuickStart. Zero fields take the defaults
@@ -67,10 +73,14 @@ func (c QuickStartConfig) withDefaults() QuickStartConfig {
 	return c
 }
 
-// History is the per-epoch record of a training run.
+// History is QuickStart's view of its training's fit.History: the mean
+// training loss of each epoch and the accuracy on the training points
+// after each epoch.
 type History struct {
 	Loss     []float64 // mean training loss of each epoch
 	Accuracy []float64 // accuracy on the training points after each epoch
+	// Fit is the whole record (validation on the training points).
+	Fit *fit.History
 }
 
 // String summarises the first and last epochs.
@@ -85,114 +95,37 @@ func (h History) String() string {
 	return b.String()
 }
 
+// QuickStartModel is QuickStart's network: two tanh layers of hidden units
+// (groups dense0, dense1) and a two-class head, for 2-D points.
+func QuickStartModel(hidden int, seed uint64) *net.Model {
+	m := net.New("quickstart-mlp", 2)
+	m.Seed = int64(seed)
+	for _, name := range []string{"dense0", "dense1"} {
+		m.Add(name, func(c *nn.Ctx, x *graph.Node) *graph.Node { return graph.Tanh(nn.Dense(c, x, hidden)) })
+	}
+	return m.Add(net.HeadName, net.Classifier(2))
+}
+
 // QuickStart trains a two-hidden-layer MLP to separate Spirals with Adam on
-// the process's Backend: a complete GoMLX training loop small enough to run
-// in a second, used by the welcome notebook to check an installation.
+// the process's Backend, through fit.Fit like every other training in tlx:
+// small enough to run in a second, used by the welcome notebook to check an
+// installation.
 func QuickStart(cfg QuickStartConfig) (h History, err error) {
 	cfg = cfg.withDefaults()
 	if cfg.Points < cfg.BatchSize {
 		return h, fmt.Errorf("QuickStartConfig.Points=%d: want at least BatchSize=%d points", cfg.Points, cfg.BatchSize)
 	}
-	backend, err := Backend()
+	points := SpiralsDataset(cfg.Points, 0.02, cfg.Seed)
+	m := QuickStartModel(cfg.Hidden, cfg.Seed)
+	fh, err := fit.Fit(m, points, fit.Config{Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LearningRate,
+		Optimizer: fit.Adam(), Seed: cfg.Seed, Val: points, FeatureCache: fit.CacheOff, Stage: "quickstart"})
 	if err != nil {
+		return h, fmt.Errorf("QuickStart: %w", err)
+	}
+	h.Fit = fh
+	if h.Loss, err = fh.Series(fit.MetricTrainLoss); err != nil {
 		return h, err
 	}
-	xs, ys := Spirals(cfg.Points, 0.02, cfg.Seed)
-	store := model.NewStore()
-	store.SetParam(model.ParamInitialSeed, int64(cfg.Seed))
-	mlp := func(scope *model.Scope, x *graph.Node) *graph.Node {
-		x = graph.Tanh(layers.DenseWithBias(scope.At("dense0"), x, cfg.Hidden))
-		x = graph.Tanh(layers.DenseWithBias(scope.At("dense1"), x, cfg.Hidden))
-		return layers.DenseWithBias(scope.At("logits"), x, 2)
-	}
-	trainer := train.NewTrainer(backend, store, mlp, loss.SparseCategoricalCrossEntropyLogits,
-		optimizer.Adam().LearningRate(cfg.LearningRate).Done(), nil, nil)
-	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0xba7c4))
-	for range cfg.Epochs {
-		var sum float64
-		var steps int
-		for batch, err := range spiralBatches(xs, ys, cfg.BatchSize, shuffle) {
-			if err != nil {
-				return h, err
-			}
-			metrics, err := trainer.TrainStep(batch)
-			if err != nil {
-				return h, fmt.Errorf("training step %d: %w", steps, err)
-			}
-			sum += tensorScalar(metrics[0])
-			steps++
-		}
-		acc, err := accuracy(backend, store, mlp, xs, ys)
-		if err != nil {
-			return h, err
-		}
-		h.Loss = append(h.Loss, sum/float64(steps))
-		h.Accuracy = append(h.Accuracy, acc)
-	}
-	return h, nil
-}
-
-// accuracy classifies xs with the current weights. The executable is built
-// for this call and freed after it: the Go backend bakes variables into
-// inference graphs as constants (PreferConstantsForVariables), so a cached
-// one would keep predicting with the weights it was compiled with.
-func accuracy(backend compute.Backend, store *model.Store, net func(*model.Scope, *graph.Node) *graph.Node,
-	xs [][2]float32, ys []int32) (float64, error) {
-	predict, err := model.NewExec(backend, store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-		return graph.ArgMax(net(scope, x), -1)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("building the prediction graph: %w", err)
-	}
-	defer predict.Finalize()
-	var pred *tensors.Tensor
-	if err := exceptions.TryCatch[error](func() { pred = predict.MustCall1(pointsTensor(xs)) }); err != nil {
-		return 0, fmt.Errorf("predicting: %w", err)
-	}
-	correct := 0
-	for i, c := range pred.Value().([]int32) {
-		if c == ys[i] {
-			correct++
-		}
-	}
-	return float64(correct) / float64(len(ys)), nil
-}
-
-// spiralBatches yields shuffled full batches (the tail that does not fill a
-// batch is dropped, so every step has the same shape and one compiled graph).
-func spiralBatches(xs [][2]float32, ys []int32, batchSize int, rng *rand.Rand) iter.Seq2[train.Batch, error] {
-	return func(yield func(train.Batch, error) bool) {
-		order := rng.Perm(len(xs))
-		for start := 0; start+batchSize <= len(order); start += batchSize {
-			bx := make([][2]float32, batchSize)
-			by := make([]int32, batchSize)
-			for i, j := range order[start : start+batchSize] {
-				bx[i], by[i] = xs[j], ys[j]
-			}
-			if !yield(train.Batch{Inputs: []*tensors.Tensor{pointsTensor(bx)}, Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(by, len(by), 1)}}, nil) {
-				return
-			}
-		}
-	}
-}
-
-// pointsTensor packs 2-D points into an n×2 float32 tensor.
-func pointsTensor(points [][2]float32) *tensors.Tensor {
-	flat := make([]float32, 0, 2*len(points))
-	for _, p := range points {
-		flat = append(flat, p[0], p[1])
-	}
-	return tensors.FromFlatDataAndDimensions(flat, len(points), 2)
-}
-
-// tensorScalar reads a scalar metric of any float type.
-func tensorScalar(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	default:
-		return math.NaN()
-	}
+	h.Accuracy, err = fh.Series(fit.MetricValAccuracy)
+	return h, err
 }

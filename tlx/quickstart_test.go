@@ -38,6 +38,10 @@ func TestQuickStartLearns(t *testing.T) {
 	if h.Accuracy[39] < 0.9 {
 		t.Errorf("final accuracy %.3f, want >= 0.9 on the training spirals", h.Accuracy[39])
 	}
+	// One training stack: the view is of fit's own record.
+	if h.Fit == nil || len(h.Fit.Epochs) != 40 || h.Fit.Epochs[39].TrainLoss != h.Loss[39] || h.Fit.Epochs[39].ValAccuracy != h.Accuracy[39] {
+		t.Errorf("History.Fit does not hold the epochs that Loss and Accuracy show")
+	}
 	again, err := QuickStart(QuickStartConfig{Epochs: 40, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
