@@ -56,8 +56,8 @@ type builder struct {
 	main *function
 }
 
-func (b *builder) Name() string            { return b.name }
-func (b *builder) Main() compute.Function  { return b.main }
+func (b *builder) Name() string           { return b.name }
+func (b *builder) Main() compute.Function { return b.main }
 func (b *builder) DeviceAssignment(devices ...compute.DeviceNum) error {
 	for _, d := range devices {
 		if d != 0 {

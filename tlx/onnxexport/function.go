@@ -21,9 +21,9 @@ type function struct {
 
 var _ compute.Function = (*function)(nil)
 
-func (f *function) Name() string              { return compute.MainName }
-func (f *function) Builder() compute.Builder  { return f.b }
-func (f *function) Parent() compute.Function  { return nil }
+func (f *function) Name() string             { return compute.MainName }
+func (f *function) Builder() compute.Builder { return f.b }
+func (f *function) Parent() compute.Function { return nil }
 
 func (f *function) Shape(v compute.Value) (shapes.Shape, error) {
 	x, err := f.r.val(v)

@@ -49,10 +49,18 @@ func (f *function) compare(op compute.OpType, onnxOp string, lhs, rhs compute.Va
 	return f.r.op(s, onnxOp, v), nil
 }
 
-func (f *function) Abs(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeAbs, "Abs", x) }
-func (f *function) Neg(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeNeg, "Neg", x) }
-func (f *function) Exp(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeExp, "Exp", x) }
-func (f *function) Log(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeLog, "Log", x) }
+func (f *function) Abs(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeAbs, "Abs", x)
+}
+func (f *function) Neg(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeNeg, "Neg", x)
+}
+func (f *function) Exp(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeExp, "Exp", x)
+}
+func (f *function) Log(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeLog, "Log", x)
+}
 func (f *function) Sqrt(x compute.Value) (compute.Value, error) {
 	return f.unary(compute.OpTypeSqrt, "Sqrt", x)
 }
@@ -76,9 +84,15 @@ func (f *function) Round(x compute.Value) (compute.Value, error) {
 func (f *function) Sign(x compute.Value) (compute.Value, error) {
 	return f.unary(compute.OpTypeSign, "Sign", x)
 }
-func (f *function) Erf(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeErf, "Erf", x) }
-func (f *function) Cos(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeCos, "Cos", x) }
-func (f *function) Sin(x compute.Value) (compute.Value, error) { return f.unary(compute.OpTypeSin, "Sin", x) }
+func (f *function) Erf(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeErf, "Erf", x)
+}
+func (f *function) Cos(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeCos, "Cos", x)
+}
+func (f *function) Sin(x compute.Value) (compute.Value, error) {
+	return f.unary(compute.OpTypeSin, "Sin", x)
+}
 func (f *function) IsNaN(x compute.Value) (compute.Value, error) {
 	v, err := f.vals(x)
 	if err != nil {
