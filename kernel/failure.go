@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -15,8 +16,8 @@ var (
 
 // Failure describes a cell whose program failed at run time.
 type Failure struct {
-	Name      string   // "panic", "exit" or "signal"
-	Value     string   // the panic message, or what the status means
+	Name      string   // "panic", "fatal error", "exit" or "signal"
+	Value     string   // the panic's (or fatal error's) message, or what the status means
 	Traceback []string // the lines a reader needs to find the fault
 }
 
@@ -33,18 +34,22 @@ func isStatusEcho(text string) bool {
 }
 
 // describeFailure turns the cell's stderr and GoNB's status line into a
-// Failure. A Go panic gives Name "panic" with its message; otherwise the
-// status says how the program ended, with the tail of stderr as context.
+// Failure. A Go panic gives Name "panic" with its message, a fatal runtime
+// error (deadlock, concurrent map writes) Name "fatal error"; the traceback
+// is the report from that line on. Otherwise the status says how the
+// program ended, with the tail of stderr as context.
 func describeFailure(stderr, status string) Failure {
 	status = strings.TrimSpace(status)
 	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
 	for i, line := range lines {
-		msg, ok := strings.CutPrefix(line, "panic: ")
-		if !ok {
-			continue
+		for _, prefix := range failurePrefixes {
+			msg, ok := strings.CutPrefix(line, prefix)
+			if !ok {
+				continue
+			}
+			trace := append(slices.Clip(lines[i:]), status)
+			return Failure{Name: strings.TrimSuffix(prefix, ": "), Value: strings.TrimSuffix(msg, " [recovered]"), Traceback: trace}
 		}
-		trace := lines[i:]
-		return Failure{Name: "panic", Value: strings.TrimSuffix(msg, " [recovered]"), Traceback: append(trace, status)}
 	}
 	tail := lines
 	if len(tail) > 20 {

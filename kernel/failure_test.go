@@ -14,6 +14,20 @@ func TestDescribeFailurePanic(t *testing.T) {
 	if f.Traceback[0] != "panic: boom" || !slices.Contains(f.Traceback, "main.main()") || f.Traceback[len(f.Traceback)-1] != "exit status 2" {
 		t.Errorf("traceback %q lacks the panic, the frame or the status", f.Traceback)
 	}
+	if slices.Contains(f.Traceback, "some log") {
+		t.Errorf("traceback %q includes stderr from before the panic", f.Traceback)
+	}
+}
+
+func TestDescribeFailureFatalError(t *testing.T) {
+	stderr := "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\nmain.main()\n"
+	f := describeFailure(stderr, "exit status 2")
+	if f.Name != "fatal error" || f.Value != "all goroutines are asleep - deadlock!" {
+		t.Fatalf("got %q/%q, want the fatal error and its message", f.Name, f.Value)
+	}
+	if !slices.Contains(f.Traceback, "goroutine 1 [chan receive]:") {
+		t.Errorf("traceback %q lacks the goroutine", f.Traceback)
+	}
 }
 
 func TestDescribeFailureExitAndSignal(t *testing.T) {

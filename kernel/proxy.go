@@ -23,12 +23,13 @@ const proxyIdentity = "tlx-kernel"
 
 // Launch runs the kernel for Jupyter's connection file: it starts GoNB with
 // gonbArgs (plus its own connection file) and forwards messages until GoNB
-// exits or ctx is cancelled.
+// exits or ctx is cancelled. root is the tlx working tree, where inspect
+// requests are answered with go doc.
 //
 // Before it forwards anything from Jupyter it runs each of initCells in GoNB
 // silently (their output is dropped) and fails if one fails: the cells set
 // up GoNB's module for tlx.
-func Launch(ctx context.Context, connectionFile string, initCells []string, gonb string, gonbArgs ...string) error {
+func Launch(ctx context.Context, connectionFile, root string, initCells []string, gonb string, gonbArgs ...string) error {
 	front, err := ReadConnectionInfo(connectionFile)
 	if err != nil {
 		return err
@@ -50,6 +51,8 @@ func Launch(ctx context.Context, connectionFile string, initCells []string, gonb
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := newProxy(ctx, front, back)
+	p.inspector = Inspector{Root: root}
+	p.resultDir = dir
 	if err := p.listen(); err != nil {
 		return err
 	}
@@ -100,17 +103,6 @@ func (s *lockedSocket) send(frames [][]byte) error {
 	return s.Socket.SendMulti(zmq4.NewMsgFrom(frames...))
 }
 
-// execution follows one execute_request: GoNB's stderr for it, and whether
-// the run-time failure (if any) has been seen on iopub.
-type execution struct {
-	stderr  []byte
-	failure *Failure
-	settled chan struct{} // closed once the error or idle status went by
-	once    sync.Once
-}
-
-func (e *execution) settle() { e.once.Do(func() { close(e.settled) }) }
-
 type proxy struct {
 	ctx         context.Context
 	key         []byte
@@ -124,6 +116,10 @@ type proxy struct {
 	mu         sync.Mutex
 	executions map[string]*execution
 	internal   map[string]bool // msg_ids of the layer's own requests, whose output is dropped
+
+	history   History   // the cells executed, for history_request
+	inspector Inspector // go doc, for inspect_request
+	resultDir string    // where cells' trailing expressions write their values
 }
 
 func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
@@ -271,8 +267,9 @@ func (p *proxy) heartbeat() {
 	}
 }
 
-// onShellRequest answers is_complete_request itself and forwards the rest,
-// opening a record for each execute_request.
+// onShellRequest answers is_complete_request, inspect_request and
+// history_request itself and forwards the rest, opening a record for each
+// execute_request (whose trailing expression it may rewrite).
 func (p *proxy) onShellRequest(frames [][]byte) error {
 	msg, err := ParseMessage(frames)
 	if err != nil {
@@ -281,14 +278,50 @@ func (p *proxy) onShellRequest(frames [][]byte) error {
 	switch msg.Type() {
 	case "is_complete_request":
 		return p.answerIsComplete(msg)
+	case "history_request":
+		return p.answerHistory(msg)
+	case "inspect_request":
+		go func() { // go doc takes a moment: do not hold up the shell
+			if err := p.answerInspect(msg); err != nil {
+				log.Printf("tlx-kernel: inspect: %v", err)
+			}
+		}()
+		return nil
 	case "execute_request":
-		var h Header
-		_ = json.Unmarshal(msg.Header, &h)
-		p.mu.Lock()
-		p.executions[h.MsgID] = &execution{settled: make(chan struct{})}
-		p.mu.Unlock()
+		return p.forwardExecute(msg)
 	}
 	return p.backShell.send(frames)
+}
+
+// forwardExecute records an execute_request and forwards it to GoNB, with
+// the cell's trailing expression rewritten to save its value.
+func (p *proxy) forwardExecute(msg *Message) error {
+	var h Header
+	_ = json.Unmarshal(msg.Header, &h)
+	var content map[string]any
+	if err := json.Unmarshal(msg.Content, &content); err != nil {
+		return fmt.Errorf("execute_request content: %w", err)
+	}
+	code, _ := content["code"].(string)
+	silent, _ := content["silent"].(bool)
+	store, _ := content["store_history"].(bool)
+	exe := &execution{settled: make(chan struct{}), code: code, history: store && !silent}
+	if !silent {
+		exe.resultFile = filepath.Join(p.resultDir, "result-"+h.MsgID)
+		var rewritten string
+		if rewritten, exe.rewritten = withResultFile(code, exe.resultFile); exe.rewritten {
+			content["code"] = rewritten
+			body, err := json.Marshal(content)
+			if err != nil {
+				return err
+			}
+			msg.Content = body
+		}
+	}
+	p.mu.Lock()
+	p.executions[h.MsgID] = exe
+	p.mu.Unlock()
+	return p.backShell.send(msg.Frames(p.key))
 }
 
 func (p *proxy) answerIsComplete(req *Message) error {
@@ -303,10 +336,16 @@ func (p *proxy) answerIsComplete(req *Message) error {
 	if status == "incomplete" {
 		reply["indent"] = indent
 	}
+	return p.replyShell(req, "is_complete_reply", reply)
+}
+
+// replyShell answers req with one shell reply between busy and idle status
+// messages, as a kernel does for every request.
+func (p *proxy) replyShell(req *Message, msgType string, content any) error {
 	if err := p.publishStatus(req, "busy"); err != nil {
 		return err
 	}
-	out, err := req.Reply("is_complete_reply", reply)
+	out, err := req.Reply(msgType, content)
 	if err != nil {
 		return err
 	}
@@ -323,119 +362,4 @@ func (p *proxy) publishStatus(req *Message, state string) error {
 	}
 	out.Identities = [][]byte{[]byte("kernel.tlx.status")}
 	return p.frontIOPub.send(out.Frames(p.key))
-}
-
-func (p *proxy) execution(parentID string) *execution {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.executions[parentID]
-}
-
-// onIOPub collects each execution's stderr, drops GoNB's echo of the exit
-// status and turns GoNB's bare status error into a described Failure.
-func (p *proxy) onIOPub(frames [][]byte) error {
-	msg, err := ParseMessage(frames)
-	if err != nil {
-		return p.frontIOPub.send(frames)
-	}
-	p.mu.Lock()
-	internal := p.internal[msg.ParentID()]
-	p.mu.Unlock()
-	if internal {
-		return nil
-	}
-	exe := p.execution(msg.ParentID())
-	if exe == nil {
-		return p.frontIOPub.send(frames)
-	}
-	switch msg.Type() {
-	case "stream":
-		var c struct{ Name, Text string }
-		if json.Unmarshal(msg.Content, &c) == nil && c.Name == "stderr" {
-			if isStatusEcho(c.Text) {
-				return nil
-			}
-			exe.stderr = append(exe.stderr, c.Text...)
-		}
-	case "error":
-		var c struct{ Evalue string }
-		if json.Unmarshal(msg.Content, &c) == nil && isRuntimeStatus(c.Evalue) {
-			f := describeFailure(string(exe.stderr), c.Evalue)
-			exe.failure = &f
-			if err := rewriteError(msg, f); err != nil {
-				return err
-			}
-			defer exe.settle()
-			return p.frontIOPub.send(msg.Frames(p.key))
-		}
-		defer exe.settle()
-	case "status":
-		var c struct {
-			State string `json:"execution_state"`
-		}
-		if json.Unmarshal(msg.Content, &c) == nil && c.State == "idle" {
-			defer exe.settle()
-		}
-	}
-	return p.frontIOPub.send(frames)
-}
-
-// onShellReply completes a failed execute_reply with the described Failure.
-func (p *proxy) onShellReply(frames [][]byte) error {
-	msg, err := ParseMessage(frames)
-	if err != nil || msg.Type() != "execute_reply" {
-		return p.frontShell.send(frames)
-	}
-	parent := msg.ParentID()
-	exe := p.execution(parent)
-	if exe == nil {
-		return p.frontShell.send(frames)
-	}
-	defer func() {
-		p.mu.Lock()
-		delete(p.executions, parent)
-		p.mu.Unlock()
-	}()
-	var c struct {
-		Status string `json:"status"`
-		Evalue string `json:"evalue"`
-	}
-	if json.Unmarshal(msg.Content, &c) != nil || c.Status != "error" || !isRuntimeStatus(c.Evalue) {
-		return p.frontShell.send(frames)
-	}
-	// GoNB publishes the error on iopub before it replies, but the two
-	// sockets are read by different goroutines: wait for iopub to catch up.
-	var f *Failure
-	select {
-	case <-exe.settled: // iopub's writes to exe happened before this
-		f = exe.failure
-		if f == nil {
-			d := describeFailure(string(exe.stderr), c.Evalue)
-			f = &d
-		}
-	case <-time.After(3 * time.Second): // iopub may still be writing exe: do not read it
-		d := describeFailure("", c.Evalue)
-		f = &d
-	}
-	if err := rewriteError(msg, *f); err != nil {
-		return err
-	}
-	return p.frontShell.send(msg.Frames(p.key))
-}
-
-// rewriteError replaces ename, evalue and traceback in msg's content.
-func rewriteError(msg *Message, f Failure) error {
-	var content map[string]any
-	if err := json.Unmarshal(msg.Content, &content); err != nil {
-		return fmt.Errorf("error content: %w", err)
-	}
-	content["ename"] = f.Name
-	content["evalue"] = f.Value
-	content["traceback"] = f.Traceback
-	body, err := json.Marshal(content)
-	if err != nil {
-		return err
-	}
-	msg.Content = body
-	return nil
 }

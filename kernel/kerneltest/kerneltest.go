@@ -13,8 +13,13 @@ import (
 )
 
 // Install builds the kernel's tools into dir/bin, writes the kernelspec to
-// dir/jupyter and points JUPYTER_DATA_DIR and TLX_ROOT of this process at
-// them. Call it from TestMain; log receives the build's output.
+// dir/jupyter and points JUPYTER_DATA_DIR, JUPYTER_PATH and TLX_ROOT of this
+// process at them. Call it from TestMain; log receives the build's output.
+//
+// JUPYTER_PATH matters: Jupyter run from a virtual environment (the
+// project's .tlx/venv) prefers the environment's kernelspecs to
+// JUPYTER_DATA_DIR's, so without it the tests would talk to the kernel
+// installed in .tlx/venv, not to the one just built from this tree.
 func Install(dir string, log io.Writer) (kernel.Layout, error) {
 	root, err := kernel.FindRoot(".")
 	if err != nil {
@@ -28,6 +33,9 @@ func Install(dir string, log io.Writer) (kernel.Layout, error) {
 		return l, err
 	}
 	if err := os.Setenv("JUPYTER_DATA_DIR", l.JupyterDataDir); err != nil {
+		return l, err
+	}
+	if err := os.Setenv("JUPYTER_PATH", l.JupyterDataDir); err != nil {
 		return l, err
 	}
 	if err := os.Setenv("TLX_ROOT", root); err != nil {

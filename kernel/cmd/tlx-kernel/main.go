@@ -67,7 +67,7 @@ func run(args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
 		signal.Ignore(syscall.SIGINT) // interrupts arrive as messages and are forwarded to GoNB
-		return kernel.Launch(ctx, args[1], kernel.InitCells(root), gonb, "--go_work="+root, "--logtostderr")
+		return kernel.Launch(ctx, args[1], root, kernel.InitCells(root), gonb, "--go_work="+root, "--logtostderr")
 	default:
 		return fmt.Errorf("unknown command %q: want install, uninstall or launch", args[0])
 	}
