@@ -3,6 +3,7 @@ package kernel
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"strings"
 	"sync"
 	"time"
@@ -23,9 +24,12 @@ type execution struct {
 	resultFile string // where the rewritten code writes the expression's value
 	history    bool   // whether to record the cell (store_history and not silent)
 
-	// Written and read by the iopub goroutine only.
-	hold  stderrHold
-	count int // execution_count, from GoNB's execute_input
+	// Written and read by the iopub goroutine, under holdMu (which a
+	// stale hold's timer takes too).
+	holdMu  sync.Mutex
+	hold    stderrHold
+	holdGen int // counts holds, so a timer releases only its own
+	count   int // execution_count, from GoNB's execute_input
 
 	// Guarded by proxy.mu: the record is dropped once both went by.
 	replied, idle bool
@@ -78,6 +82,8 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 	if exe == nil {
 		return p.frontIOPub.send(frames)
 	}
+	exe.holdMu.Lock()
+	defer exe.holdMu.Unlock()
 	switch msg.Type() {
 	case "stream":
 		var c struct{ Name, Text string }
@@ -88,9 +94,15 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 			return nil
 		}
 		exe.stderr = append(exe.stderr, c.Text...)
+		was := exe.hold.holding()
 		now, err := exe.hold.add(msg, c.Text)
 		if err != nil {
 			return err
+		}
+		if !was && exe.hold.holding() {
+			exe.holdGen++
+			gen := exe.holdGen
+			time.AfterFunc(holdPatience, func() { p.releaseStale(exe, gen) })
 		}
 		return p.publish(now...)
 	case "display_data":
@@ -144,6 +156,25 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 		return err
 	}
 	return p.frontIOPub.send(frames)
+}
+
+// holdPatience is how long a failure report is held for the program's
+// death: a Go program exits right after its trace, and GoNB reports the
+// status within milliseconds. A program still running after this printed
+// the report itself (a recovered panic, logged): the report is released as
+// the stderr it is.
+const holdPatience = 5 * time.Second
+
+// releaseStale forwards the report held as hold number gen, if it still is.
+func (p *proxy) releaseStale(exe *execution, gen int) {
+	exe.holdMu.Lock()
+	defer exe.holdMu.Unlock()
+	if exe.holdGen != gen || !exe.hold.holding() {
+		return
+	}
+	if err := p.publish(exe.hold.release()...); err != nil {
+		log.Printf("tlx-kernel: iopub: %v", err)
+	}
 }
 
 // endExecution publishes the cell's result (if its trailing expression

@@ -15,12 +15,12 @@ func TestTrailingExpression(t *testing.T) {
 		{"%%\nm := map[string]int{}\nlen(m)", "len(m)"},
 		{"%%\nv := struct{ A int }{1}\nv.A", "v.A"},
 		{"import \"fmt\"\n\n%%\n!echo hi\nx := 2\nx +\n\t1", "x +\n\t1"},
-		{"%%\nfmt.Println(1)", ""},   // a call statement is valid Go: its results are discarded
+		{"%%\nfmt.Println(1)", ""}, // a call statement is valid Go: its results are discarded
 		{"%%\nf := func() int { return 1 }\nf()", ""},
 		{"%%\nch := make(chan int, 1)\nch <- 1\n<-ch", ""}, // a receive statement
-		{"%%\nx := 1", ""},                                  // an assignment
-		{"%%\nif true {\n\tx := 1\n\tx\n}", ""},             // not the body's last statement
-		{"func main() {\n\tx := 1\n\tx\n}", ""},             // no %%: not rewritten
+		{"%%\nx := 1", ""},                                 // an assignment
+		{"%%\nif true {\n\tx := 1\n\tx\n}", ""},            // not the body's last statement
+		{"func main() {\n\tx := 1\n\tx\n}", ""},            // no %%: not rewritten
 		{"x := 1\nx", ""},
 		{"%%\nx := (", ""}, // does not parse
 		{"%%", ""},

@@ -64,6 +64,19 @@ class TlxKernelTests(jkt.KernelTests):
         self.assertIn("assignment to entry in nil map", error["evalue"])
         self.assertTrue(any("goroutine 1 [running]" in line for line in error["traceback"]), error["traceback"])
 
+    # stderr that only looks like a panic's report (the program goes on) is held back at most until the
+    # program's next output or its end, then shown as the stderr it is.
+    def test_stderr_that_looks_like_a_panic(self):
+        for code in ['%%\nfmt.Fprintln(os.Stderr, "panic: only words")\nfmt.Println("after")',
+                     '%%\nfmt.Fprintln(os.Stderr, "panic: only words")']:
+            with self.subTest(code=code):
+                self.flush_channels()
+                reply, output_msgs = self.execute_helper(code)
+                self.assertEqual(reply["content"]["status"], "ok")
+                stderr = "".join(m["content"]["text"] for m in output_msgs
+                                 if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+                self.assertEqual(stderr, "panic: only words\n", output_msgs)
+
     # Shift+Tab on a standard-library call gives its go doc.
     def test_inspect_stdlib(self):
         self.flush_channels()
