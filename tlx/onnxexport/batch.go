@@ -101,13 +101,12 @@ func outputBatchDims(r1, r2 *recorder, b1, b2 int) ([]int64, error) {
 // its reader allows without knowing the batch: Reshape 0 (copy the
 // operand's dimension) or -1 (infer it), Expand 1 (keep the operand's
 // dimension), Slice past the end. Otherwise the constant is computed from
-// the batch size of its group's input (Shape → Slice → Mul → Concat, under
-// the constant's own name and in its group, so groups stay cut apart).
+// the batch size of its group's input (Shape → Gather → Mul → Concat,
+// under the constant's own name and in its group, so groups stay cut apart).
 // Constants are returned as initializers, computations as nodes.
 func batchShapes(r1, r2 *recorder, ks [][]int64) ([]*protos.NodeProto, []*protos.TensorProto, error) {
 	var nodes []*protos.NodeProto
 	var inits []*protos.TensorProto
-	batchOf := map[string]string{} // group scope -> its batch size tensor
 	for i, c := range r1.shapeConsts {
 		if ks[i] == nil {
 			inits = append(inits, int64Tensor(c.name, c.vals...))
@@ -117,19 +116,19 @@ func batchShapes(r1, r2 *recorder, ks [][]int64) ([]*protos.NodeProto, []*protos
 			inits = append(inits, int64Tensor(c.name, vals...))
 			continue
 		}
-		batch, ok := batchOf[c.scope]
-		if !ok {
-			in1, in2 := r1.groupInput[c.scope], r2.groupInput[c.scope]
-			if in1 == nil || in2 == nil || in1.shape.Rank() == 0 || in1.shape.Dimensions[0] != traceBatch1 || in2.shape.Dimensions[0] != traceBatch2 {
-				return nil, nil, fmt.Errorf("shape constant %s grows with the batch, and the input of group %s is not batch-first", c.name, c.scope)
-			}
-			batch = c.scope + "/batch_size"
-			inits = append(inits, int64Tensor(c.scope+"/batch_axis_start", 0), int64Tensor(c.scope+"/batch_axis_end", 1))
-			nodes = append(nodes,
-				&protos.NodeProto{Name: c.scope + "/Shape_input", OpType: "Shape", Input: []string{in1.name}, Output: []string{c.scope + "/input_shape"}},
-				&protos.NodeProto{Name: c.scope + "/Slice_batch", OpType: "Slice", Input: []string{c.scope + "/input_shape", c.scope + "/batch_axis_start", c.scope + "/batch_axis_end"}, Output: []string{batch}})
-			batchOf[c.scope] = batch
+		// Each constant computes the batch size itself, right before its
+		// reader (see topoSort), so that an importer converting runs of
+		// nodes sees the whole computation in one run.
+		in1, in2 := r1.groupInput[c.scope], r2.groupInput[c.scope]
+		if in1 == nil || in2 == nil || in1.shape.Rank() == 0 || in1.shape.Dimensions[0] != traceBatch1 || in2.shape.Dimensions[0] != traceBatch2 {
+			return nil, nil, fmt.Errorf("shape constant %s grows with the batch, and the input of group %s is not batch-first", c.name, c.scope)
 		}
+		batch := c.name + "_batch_size"
+		inits = append(inits, int64Tensor(c.name+"_batch_axis", 0))
+		nodes = append(nodes,
+			&protos.NodeProto{Name: c.name + "_Shape", OpType: "Shape", Input: []string{in1.name}, Output: []string{c.name + "_input_shape"}},
+			&protos.NodeProto{Name: c.name + "_Gather", OpType: "Gather", Input: []string{c.name + "_input_shape", c.name + "_batch_axis"}, Output: []string{batch},
+				Attribute: []*protos.AttributeProto{attrInt("axis", 0)}})
 		var parts []string
 		var run []int64
 		flush := func() {

@@ -115,9 +115,7 @@ func Build(m *net.Model, opts Options) (*protos.ModelProto, Info, error) {
 	}
 	g := &protos.GraphProto{Name: m.Name}
 	out := r.outputs[0]
-	g.Node = append(r.nodes, shapeNodes...)
-	g.Node = append(g.Node, &protos.NodeProto{Name: r.scope + "/Identity_output", OpType: "Identity", Input: []string{out.name}, Output: []string{"output"}})
-	g.Node = topoSort(g.Node)
+	g.Node = topoSort(nameOutput(append(r.nodes, shapeNodes...), out.name, r.scope))
 	g.Initializer = append(r.inits, shapeInits...)
 	inBatch := []int64{1}
 	if info.FixedBatch > 0 {
@@ -158,4 +156,26 @@ func valueInfo(name string, v *value, ks []int64) *protos.ValueInfoProto {
 	}
 	return &protos.ValueInfoProto{Name: name, Type: &protos.TypeProto{Value: &protos.TypeProto_TensorType{
 		TensorType: &protos.TypeProto_Tensor{ElemType: int32(onnxDType(v.shape.DType)), Shape: shape}}}}
+}
+
+// nameOutput renames tensor out, the graph's result, to "output" (an
+// Identity node only when no node computes it: the input or a weight).
+func nameOutput(nodes []*protos.NodeProto, out, scope string) []*protos.NodeProto {
+	computed := false
+	for _, n := range nodes {
+		for i, o := range n.Output {
+			if o == out {
+				n.Output[i], computed = "output", true
+			}
+		}
+		for i, in := range n.Input {
+			if in == out {
+				n.Input[i] = "output"
+			}
+		}
+	}
+	if computed {
+		return nodes
+	}
+	return append(nodes, &protos.NodeProto{Name: scope + "/Identity_output", OpType: "Identity", Input: []string{out}, Output: []string{"output"}})
 }

@@ -82,21 +82,23 @@ func (f *function) Return(outputs []compute.Value, _ []*compute.ShardingSpec) er
 	return nil
 }
 
+// Identity (also what GoMLX's StopGradient records) is the value itself:
+// an inference graph needs no node for it, and an Identity node would have
+// no gradient in GoMLX when the export is imported and fine-tuned again.
+// The trace passes each group's input through Identity to mark it.
 func (f *function) Identity(x compute.Value) (compute.Value, error) {
 	v, err := f.r.val(x)
 	if err != nil {
 		return nil, err
 	}
 	if f.r.awaitInput {
-		// The trace marks each group's input so: no node.
 		f.r.awaitInput = false
 		if f.r.groupInput == nil {
 			f.r.groupInput = map[string]*value{}
 		}
 		f.r.groupInput[f.r.scope] = v
-		return v, nil
 	}
-	return f.r.op(v.shape, "Identity", []*value{v}), nil
+	return v, nil
 }
 
 // OptimizationBarrier and SchedulingBarrier only order execution: in the

@@ -144,7 +144,25 @@ func (f *function) ReduceWindow(input compute.Value, kind compute.ReduceOpType,
 				return nil, fmt.Errorf("ONNX export: sum over a dilated window (ONNX AveragePool has no dilations in opset 13)")
 			}
 		}
-		avg := f.r.op(pooledShape, "AveragePool", []*value{t}, append(attrs(), attrInt("count_include_pad", 1))...)
+		// Padding (with zeros, the sum's identity) as its own node, so the
+		// pool needs no count_include_pad.
+		if slices.ContainsFunc(pads, func(p int) bool { return p != 0 }) {
+			all := make([]int, 2*rank)
+			for i := range spatial {
+				all[2+i], all[rank+2+i] = pads[i], pads[len(spatial)+i]
+			}
+			zero, err := f.r.scalar(x.shape.DType, 0)
+			if err != nil {
+				return nil, err
+			}
+			padded := slices.Clone(t.shape.Dimensions)
+			for i := range spatial {
+				padded[2+i] += pads[i] + pads[len(spatial)+i]
+			}
+			t = &value{name: f.r.node("Pad", []string{t.name, f.r.ints(all), zero.name}), shape: shapes.Make(x.shape.DType, padded...)}
+			pads = make([]int, len(pads))
+		}
+		avg := f.r.op(pooledShape, "AveragePool", []*value{t}, attrs()...)
 		size := 1
 		for _, d := range k {
 			size *= d
