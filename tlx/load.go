@@ -9,7 +9,6 @@ import (
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/hub"
 	"github.com/tlx-go/tlx/tlx/net"
-	"github.com/tlx-go/tlx/tlx/onnxnet"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 	"github.com/tlx-go/tlx/tlx/tfjs"
 )
@@ -59,7 +58,8 @@ func init() {
 // Load opens a pretrained model as a tlx model whose layer groups can be
 // frozen, fine-tuned and saved:
 //
-//   - "model.onnx": ONNX (onnxnet.Load; onnxnet.Export writes it back)
+//   - "model.onnx": ONNX (onnxnet.Load; a file written by Export gives
+//     back its class names and preprocessing)
 //   - ".../model.json": a TF.js layers model (tfjs.Load)
 //   - "weights.safetensors": torchvision or timm ResNet-18/34 or
 //     MobileNetV2 weights, recognised by their names, in tlx's own
@@ -118,7 +118,7 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 	}
 	switch {
 	case strings.HasSuffix(source, ".onnx"):
-		return onnxnet.Load(source, onnxnet.Options{Output: o.Output, InputShape: o.InputShape, ChannelsFirst: o.ChannelsFirst})
+		return loadONNX(source, o) // export_load.go: reads a tlx export's metadata too
 	case strings.HasSuffix(source, ".json"):
 		m, err := tfjs.Load(source)
 		if err != nil {
