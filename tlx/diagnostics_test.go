@@ -161,7 +161,7 @@ func TestShowDomainsAndEmbeddings(t *testing.T) {
 	if view.Cells[0][0] != "frozen" || !strings.HasPrefix(view.Cells[0][1], "train, LR 1e-05") || !strings.Contains(view.HTML(), "<table") {
 		t.Errorf("plan view cells %v", view.Cells)
 	}
-	if m.Groups[0].Frozen || m.Groups[0].LRMult != 0 {
+	if m.Groups[0].Frozen || m.Groups[0].LRMult != 1 { // as made: not frozen, multiplier 1
 		t.Error("NewPlanView changed the model's own settings")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
@@ -163,4 +164,42 @@ func prefixExec(m *net.Model, last string, other compute.Backend) (*model.Exec, 
 	return model.NewExec(other, consts, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return m.Forward(scope, x, false, last)
 	})
+}
+
+// prepareInputs decides on the feature cache and sets r.train / r.val to
+// what the trained part of the model reads.
+func (r *runner) prepareInputs(train *data.Dataset) error {
+	r.train, r.val = train, r.cfg.Val
+	prefix, reason := cachablePrefix(r.m, r.cfg)
+	if prefix == "" {
+		if reason != "" {
+			r.note("feature cache off: %s", reason)
+		}
+		return nil
+	}
+	start := time.Now()
+	tf, hit, err := cachedFeatures(r.m, prefix, train, r.cfg)
+	if err != nil {
+		return err
+	}
+	var vf *data.Dataset
+	if r.val != nil {
+		var vhit bool
+		if vf, vhit, err = cachedFeatures(r.m, prefix, r.val, r.cfg); err != nil {
+			return err
+		}
+		hit = hit && vhit
+	}
+	r.after, r.train, r.val = prefix, tf, vf
+	state := "computed and saved"
+	if hit {
+		state = "loaded from disk"
+	}
+	on := ""
+	if r.cfg.PrefixBackend != nil && !hit {
+		on = " on " + r.cfg.PrefixBackend.Name()
+	}
+	r.note("feature cache on: groups up to %s are frozen, so their outputs (%v per example) were %s%s in %.1fs; training the rest on them",
+		prefix, tf.Shape, state, on, time.Since(start).Seconds())
+	return nil
 }

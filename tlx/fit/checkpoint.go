@@ -6,6 +6,29 @@ import (
 	"time"
 )
 
+// checkpoints is Config.Checkpoint as a hook: the training state is
+// written at an interrupt, after every epoch (unless an earlier hook stopped
+// the training there: the end writes it) and, when the last epoch's was not
+// the final state, at the end, marked done.
+func (r *runner) checkpoints() hook {
+	return hook{name: "checkpoints",
+		interrupt: func(p position) error { return r.checkpoint(p, false) },
+		epoch: func(log EpochLog, stopping bool) (bool, error) {
+			if stopping {
+				return false, nil
+			}
+			r.final = log.Epoch == r.cfg.Epochs
+			return false, r.checkpoint(position{epoch: log.Epoch}, r.final)
+		},
+		end: func(restored bool) error {
+			if restored || r.h.Interrupted || r.final {
+				return nil
+			}
+			return r.checkpoint(position{epoch: len(r.h.Epochs)}, true)
+		},
+	}
+}
+
 // checkpoint saves the weights to cfg.Checkpoint and the whole training
 // state, at pos, to ResumePath(cfg.Checkpoint); done marks a training that
 // has finished (a later Fit with the same key restores it and trains

@@ -37,6 +37,21 @@ func (r *runner) logits(d *data.Dataset) ([]float32, error) {
 	return batchedOutput(r.evalLogits, d, r.cfg.BatchSize)
 }
 
+// epochLog is the record of the epoch that has just finished at p: the
+// training sums and the validation scores (the record hooks add the rest).
+func (r *runner) epochLog(epoch int, lr float64, p position) (EpochLog, error) {
+	log := EpochLog{Stage: r.cfg.Stage, Epoch: epoch, LR: lr, Cached: r.after != "",
+		TrainLoss: p.lossSum / float64(r.stepsPerEpoch), TrainAccuracy: p.correct / float64(r.stepsPerEpoch*r.cfg.BatchSize)}
+	if r.val != nil {
+		sc, err := r.score(r.val)
+		if err != nil {
+			return log, err
+		}
+		log.ValLoss, log.ValAccuracy, log.ValTop5, log.ValMacroF1 = sc.Loss, sc.Accuracy, sc.Top5, sc.MacroF1
+	}
+	return log, nil
+}
+
 func (r *runner) score(d *data.Dataset) (Scores, error) {
 	logits, err := r.logits(d)
 	if err != nil {
