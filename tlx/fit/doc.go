@@ -4,9 +4,26 @@
 //
 //	m.FreezeTo(-1)                                   // head only
 //	h, err := fit.Fit(m, train, fit.Config{Epochs: 3, LR: 1e-3, Val: val})
-//	m.Unfreeze()
-//	m.SetLRMults(fit.LRMults(1e-5, 1e-3, len(m.Groups)))
-//	h2, err := fit.Fit(m, train, fit.Config{Epochs: 3, LR: 1e-3, Schedule: fit.OneCycle(), Val: val})
+//	h, err = fit.FineTune(m, train, fit.Plan{
+//		{Name: "head", TrainLast: 1, Epochs: 3, LR: 1e-3},
+//		{Name: "all", Epochs: 3, LR: 1e-3, LRLow: 1e-5, Schedule: fit.OneCycle()}, // rates 1e-5..1e-3 over the groups
+//	}, fit.Config{Val: val, Optimizer: fit.AdamW(0.01)})
+//	loss, err := h.Series(fit.MetricValLoss)         // an unknown metric name is an error
+//
+// Options are values, not strings: schedules (Constant, Cosine, OneCycle,
+// NewSchedule), optimizers (Adam, AdamW, SGD), penalties and objectives
+// (Penalty, Objective: each names itself in a training's key).
+//
+// # Layout
+//
+// Fit's loop (loop.go) only runs steps and epochs; what happens around
+// them are hooks on the loop (hook.go), each in its own file: the
+// manifest (manifest.go), the monitors (monitor.go), early stopping
+// (earlystop.go), checkpoints and resuming (checkpoint.go, resume.go) and
+// the user's Callbacks (callback.go). Config and its checks are in
+// config.go, the training step in step.go and optimizer.go, evaluation in
+// exec.go and metrics.go, the feature cache in cache.go, plans and the one
+// stage loop behind every FineTune (RunPlan) in plan.go.
 //
 // When every group before the first trainable one is frozen (with
 // BatchNorm there in inference mode) and no augmentation is on, Fit
