@@ -18,7 +18,9 @@ import (
 )
 
 // Export writes an imported model, with its current (fine-tuned) weights,
-// as an ONNX file that takes the original graph's input layout. Groups
+// as an ONNX file that takes the original graph's input layout (NCHW for
+// PyTorch exports). tlx.Export (package onnxexport) writes any model,
+// imports included, in tlx's own input layout. Groups
 // that came from the file are written as they were read; a group built in
 // Go must be a dense layer on a flat input (net.Classifier after
 // ReplaceHead on a flattened feature) and becomes MatMul + Add.
@@ -37,7 +39,7 @@ func Export(m *net.Model, path string) error {
 func ExportBytes(m *net.Model) ([]byte, error) {
 	src, ok := m.Origin.(*Source)
 	if !ok {
-		return nil, fmt.Errorf("exporting %s to ONNX: the model was not imported from ONNX (onnxnet.Load)", m.Name)
+		return nil, fmt.Errorf("exporting %s to ONNX: onnxnet.Export writes back models imported from ONNX (onnxnet.Load); tlx.Export (package onnxexport) writes any model", m.Name)
 	}
 	shapes, err := m.Init()
 	if err != nil {
