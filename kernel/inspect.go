@@ -16,8 +16,9 @@ import (
 	"unicode/utf8"
 )
 
-// Inspector answers inspect_request (Shift+Tab) with `go doc`, run in the
-// tlx working tree, so the standard library, tlx and every module in tlx's
+// Inspector answers inspect_request (Shift+Tab) with `go doc`, and
+// complete_request for package members with the package's exported names,
+// run in the tlx working tree, so the standard library, tlx and every module in tlx's
 // build list (GoMLX, GoNB, go-echarts) are documented at their pinned
 // versions. GoNB's own inspect needs gopls, which the kernel does not run.
 type Inspector struct {
@@ -51,11 +52,7 @@ func (in Inspector) Inspect(ctx context.Context, code string, cursor, detail int
 	default:
 		args = append(args, expr) // go doc resolves a package name itself (fmt.Println, tlx.FineTune)
 	}
-	timeout := in.Timeout
-	if timeout == 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, in.timeout())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = in.Root
@@ -64,6 +61,13 @@ func (in Inspector) Inspect(ctx context.Context, code string, cursor, detail int
 		return "", false
 	}
 	return string(out), true
+}
+
+func (in Inspector) timeout() time.Duration {
+	if in.Timeout == 0 {
+		return 10 * time.Second
+	}
+	return in.Timeout
 }
 
 // runeOffset converts a cursor position in code points to a byte offset.

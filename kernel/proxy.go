@@ -267,8 +267,9 @@ func (p *proxy) heartbeat() {
 	}
 }
 
-// onShellRequest answers is_complete_request, inspect_request and
-// history_request itself and forwards the rest, opening a record for each
+// onShellRequest answers is_complete_request, inspect_request,
+// history_request and complete_request for package members itself and
+// forwards the rest, opening a record for each
 // execute_request (whose trailing expression it may rewrite).
 func (p *proxy) onShellRequest(frames [][]byte) error {
 	msg, err := ParseMessage(frames)
@@ -284,6 +285,13 @@ func (p *proxy) onShellRequest(frames [][]byte) error {
 		go func() { // go doc takes a moment: do not hold up the shell
 			if err := p.answerInspect(msg); err != nil {
 				log.Printf("tlx-kernel: inspect: %v", err)
+			}
+		}()
+		return nil
+	case "complete_request":
+		go func() { // go list takes a moment: do not hold up the shell
+			if err := p.answerComplete(msg, frames); err != nil {
+				log.Printf("tlx-kernel: complete: %v", err)
 			}
 		}()
 		return nil

@@ -8,7 +8,7 @@ Every test of the suite and what it gives for this kernel:
   test_kernel_info, test_execute_stdout, test_execute_stderr, test_display_data, test_error (a panicking
   cell: exactly one iopub error), test_execute_result (a trailing non-call expression), test_is_complete,
   test_inspect (tlx.FineTune; stdlib in test_inspect_stdlib below), test_history (tail, range, search),
-  test_completion (the replies are well formed; matches come from gopls when it is on PATH): pass.
+  test_completion (package members: fmt.Pri, tlx.FineT): pass.
   Not applicable, skipped with the reason:
   test_pager: Go code has no page payloads (IPython's `?` and %page); documentation is what inspect gives.
   test_clear_output: GoNB's display channel (gonbui) has no clear_output; cells update outputs in place
@@ -46,7 +46,8 @@ class TlxKernelTests(jkt.KernelTests):
 
     code_inspect_sample = 'import "github.com/tlx-go/tlx/tlx"\n%%\ntlx.FineTune'
 
-    completion_samples = [{"text": "fmt.Pri"}]
+    completion_samples = [{"text": "fmt.Pri", "matches": {"Print", "Printf", "Println"}},
+                          {"text": 'import "github.com/tlx-go/tlx/tlx"\n%%\ntlx.FineT', "matches": {"FineTune", "FineTunePlan"}}]
     complete_code_samples = ['fmt.Println("hi")', "func f() {\n\treturn\n}", "x := []int{1, 2}"]
     incomplete_code_samples = ["func f() {", "x := []int{1,\n2,", "s := `open raw string"]
     invalid_code_samples = ["}", "f(x))"]
