@@ -152,9 +152,9 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 			return p.endExecution(exe, msg)
 		}
 	}
-	if err := p.publish(exe.hold.release()...); err != nil { // other output: a held report was not the end
-		return err
-	}
+	// Other output goes by a held report: stdout and displays come through
+	// their own pipes, so what the program sent before it died may arrive
+	// after its trace began.
 	return p.frontIOPub.send(frames)
 }
 

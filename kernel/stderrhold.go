@@ -38,8 +38,8 @@ func failureStart(text string, atLineStart bool) int {
 // until it is known whether the program dies of it: if it does, the report
 // goes into the iopub error's traceback and the held stream messages are
 // dropped (the protocol wants one error message, not the trace twice); if the
-// program goes on (a recovered panic printed by the cell), they are released
-// in their original order before the next output.
+// program goes on (the cell printed such a line itself), they are released,
+// in their order, when the cell ends or after holdPatience.
 type stderrHold struct {
 	held        []*Message
 	atLineStart bool // whether the stderr forwarded so far ended a line

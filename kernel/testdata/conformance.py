@@ -65,6 +65,15 @@ class TlxKernelTests(jkt.KernelTests):
         self.assertIn("assignment to entry in nil map", error["evalue"])
         self.assertTrue(any("goroutine 1 [running]" in line for line in error["traceback"]), error["traceback"])
 
+    # Output the cell sent before it panicked stays; the trace is only in the error.
+    def test_error_after_output(self):
+        self.flush_channels()
+        reply, output_msgs = self.execute_helper('%%\nfmt.Println("before")\npanic("boom")')
+        self.assertEqual(reply["content"]["status"], "error")
+        kinds = sorted(m["msg_type"] + ":" + m["content"].get("name", "") for m in output_msgs)
+        self.assertEqual(kinds, ["error:", "stream:stdout"], output_msgs)
+        self.assertEqual(output_msgs[[m["msg_type"] for m in output_msgs].index("error")]["content"]["evalue"], "boom")
+
     # stderr that only looks like a panic's report (the program goes on) is held back at most until the
     # program's next output or its end, then shown as the stderr it is.
     def test_stderr_that_looks_like_a_panic(self):
