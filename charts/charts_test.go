@@ -1,8 +1,8 @@
 package charts
 
 import (
-	"os"
-	"path/filepath"
+	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -72,14 +72,23 @@ func TestNoJavaScriptFunctionsInOptions(t *testing.T) {
 	}
 }
 
-func TestStaticPreview(t *testing.T) {
-	if os.Getenv("TLX_ROOT") == "" {
-		root, err := filepath.Abs("..")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv("TLX_ROOT", root)
+var previewRE = regexp.MustCompile(`<img class="tlx-preview" [^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"`)
+
+// preview decodes the static SVG preview in a chart's markup.
+func preview(t *testing.T, html string) string {
+	t.Helper()
+	m := previewRE.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no <img> preview with an SVG data URL in the chart's output")
 	}
+	svg, err := base64.StdEncoding.DecodeString(m[1])
+	if err != nil {
+		t.Fatalf("preview is not base64: %v", err)
+	}
+	return string(svg)
+}
+
+func TestStaticPreview(t *testing.T) {
 	if echartsModules() == "" || nodeFound == "" {
 		t.Fatal("node or the echarts npm package is missing: run scripts/setup.sh")
 	}
@@ -91,22 +100,26 @@ func TestStaticPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html, "<svg") {
-		t.Fatal("no static SVG preview in the chart's output")
+	if strings.Contains(html, "<svg") {
+		t.Error("inline <svg> in the chart's output: Lab's sanitizer strips it from untrusted outputs")
 	}
-	if n := strings.Count(html, "<circle"); n < 300 || n > maxFallbackPoints+10 {
+	svg := preview(t, html)
+	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, `xmlns="http://www.w3.org/2000/svg"`) {
+		t.Errorf("preview is not a standalone SVG: %.200s", svg)
+	}
+	if n := strings.Count(svg, "<circle"); n < 300 || n > maxFallbackPoints+10 {
 		t.Errorf("preview draws %d points, want the scatter sampled to about %d", n, maxFallbackPoints)
 	}
 	if len(html) > 100_000 {
 		t.Errorf("1,000-point scatter with its preview is %d bytes, want <= 100 KB", len(html))
 	}
-	t.Logf("1,000-point scatter: %d bytes with preview", len(html))
+	t.Logf("1,000-point scatter: %d bytes with preview (SVG %d bytes)", len(html), len(svg))
 	live, err := LiveHTML(Embedding("domains", pts))
-	if err != nil || strings.Contains(live, "<svg") {
+	if err != nil || strings.Contains(live, "<img") {
 		t.Errorf("live chart carries a preview (%v)", err)
 	}
 	curves, err := HTML(Curves("loss", Series{Name: "loss", Values: []float64{1, 0.5, 0.25}}))
-	if err != nil || !strings.Contains(curves, "<svg") || !strings.Contains(curves, "loss") {
+	if err != nil || !strings.Contains(preview(t, curves), "loss") || !strings.Contains(curves, `alt="loss (static preview)"`) {
 		t.Errorf("curves preview missing (%v)", err)
 	}
 }

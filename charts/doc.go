@@ -6,10 +6,16 @@
 //	line := charts.Curves("Training", charts.Series{Name: "loss", Values: h.Loss})
 //	charts.Display(line)
 //
-// The echarts library never comes from a CDN. Each chart's markup is the
-// chart's options plus a loader of about a kilobyte that finds echarts in
-// one of three places: a page that already has it (window.echarts, as in the
-// HTML reports that tlx-run writes, which inline the library once with
-// InlineLibrary), or the notebook server's nbextensions/tlx/echarts.min.js
-// (installed with the kernel, loaded through the notebook's RequireJS).
+// The echarts library never comes from a CDN, an nbextension or RequireJS.
+// A chart's markup (text/html) is its div, a static preview as an
+// <img src="data:image/svg+xml;base64,..."> (echarts' server-side SVG) and
+// a small script. The library itself (about 1 MB) travels once per kernel
+// session, inside the first chart's output (SessionLibrary): one inline
+// script that defines window.echarts with RequireJS's define hidden, so it
+// works in JupyterLab, Notebook 7, VS Code, classic Notebook and nbconvert
+// pages alike. Charts rendered before it arrives wait in a queue and draw
+// when it does; the preview is removed only once a chart drew. Pages that
+// run no scripts — a notebook reopened untrusted, a viewer — show the
+// previews. HTML reports get the library with InlineLibrary when their
+// outputs lack it.
 package charts

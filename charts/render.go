@@ -3,6 +3,7 @@ package charts
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"os"
@@ -28,53 +29,21 @@ var (
 // still get different element ids.
 var drawn atomic.Int64
 
-// loader draws one chart. It finds the chart's div next to it (or by id
-// when the notebook inserts the markup with innerHTML), then echarts: the
-// page's own, else the notebook server's extension through RequireJS.
-var loader = template.Must(template.New("chart").Parse(
-	`<div id="{{.ID}}" class="tlx-chart" style="width:{{.Width}};height:{{.Height}};">{{.Fallback}}</div>
-<script type="text/javascript">
-(function() {
-  var id = {{.ID}};
-  var option = {{.Option}};
-  var nodes = document.querySelectorAll('[id="' + id + '"]');
-  var el = null;
-  for (var i = 0; i < nodes.length; i++) { if (!nodes[i].getAttribute("_echarts_instance_")) { el = nodes[i]; break; } }
-  if (!el) { return; }
-  function draw(echarts) {
-    el.innerHTML = "";
-    var chart = echarts.init(el, null, {renderer: "canvas"});
-    chart.setOption(option);
-    window.addEventListener("resize", function() { chart.resize(); });
-  }
-  function missing() {
-    el.style.height = "auto";
-    var note = document.createElement("div");
-    note.style.cssText = "color:#888;font-size:85%";
-    note.textContent = "static preview: the echarts library is not on this page (open the notebook in Jupyter with the tlx kernel, or export it with tlx-run)";
-    el.appendChild(note);
-  }
-  if (window.echarts) { draw(window.echarts); return; }
-  if (typeof window.require === "function" && window.requirejs) {
-    window.require(["nbextensions/tlx/echarts.min"], function(echarts) { window.echarts = echarts; draw(echarts); }, missing);
-    return;
-  }
-  missing();
-})();
-</script>`))
-
-// HTML returns the markup that draws c offline, with a static SVG preview
-// inside for viewers that run no JavaScript (see StaticSVG). The id is
-// derived from the chart's options and its position in the process, so the
-// same notebook gives byte-identical output each time it runs.
+// HTML returns the markup that draws c offline: its div, a static preview
+// (echarts' own server-side SVG, as an <img> that pages without scripts
+// show; see StaticSVG) and a small script that draws with the page's
+// echarts library once it is there (see Library and SessionLibrary; Display
+// sends the library with a session's first chart). The id is derived from
+// the chart's options and its position in the process, so the same
+// notebook gives byte-identical output each time it runs.
 func HTML(c Chart) (string, error) { return markup(c, true) }
 
-// LiveHTML is HTML without the static preview: for charts redrawn many
-// times a second while training, where rendering previews would cost more
-// than training.
+// LiveHTML is HTML for charts redrawn many times a second while training:
+// no static preview (rendering one would cost more than training), no
+// animation, and each drawing disposes of the one its update replaced.
 func LiveHTML(c Chart) (string, error) { return markup(c, false) }
 
-func markup(c Chart, preview bool) (string, error) {
+func markup(c Chart, final bool) (string, error) {
 	snippet := c.RenderSnippet()
 	option := strings.TrimSpace(snippet.Option)
 	if option == "" {
@@ -82,33 +51,61 @@ func markup(c Chart, preview bool) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(option))
 	id := fmt.Sprintf("tlx-chart-%s-%d", hex.EncodeToString(sum[:6]), drawn.Add(1))
-	var fallback template.HTML
-	if preview {
+	var preview template.HTML
+	if final {
 		if svg, err := StaticSVG([]byte(option)); err == nil {
-			fallback = template.HTML(svg)
+			preview = previewImg(id, title(option), svg)
 		}
 	}
 	var b strings.Builder
 	err := loader.Execute(&b, struct {
 		ID, Width, Height string
+		Live              bool
 		Option            template.JS
-		Fallback          template.HTML
-	}{id, DefaultWidth, DefaultHeight, template.JS(option), fallback})
+		Preview           template.HTML
+	}{id, DefaultWidth, DefaultHeight, !final, template.JS(option), preview})
 	if err != nil {
 		return "", fmt.Errorf("rendering chart markup: %w", err)
 	}
 	return b.String(), nil
 }
 
+// title is the chart's title text from its options, or "chart".
+func title(option string) string {
+	var o struct {
+		Title json.RawMessage `json:"title"`
+	}
+	if json.Unmarshal([]byte(option), &o) == nil && len(o.Title) > 0 {
+		var one struct{ Text string }
+		var many []struct{ Text string }
+		if json.Unmarshal(o.Title, &one) == nil && one.Text != "" {
+			return one.Text
+		}
+		if json.Unmarshal(o.Title, &many) == nil && len(many) > 0 && many[0].Text != "" {
+			return many[0].Text
+		}
+	}
+	return "chart"
+}
+
+// chartID is the element id in a chart's markup.
+func chartID(html string) string {
+	_, rest, _ := strings.Cut(html, `id="`)
+	id, _, _ := strings.Cut(rest, `"`)
+	return id
+}
+
 func escape(s string) string { return template.HTMLEscapeString(s) }
 
 // Display shows c in the notebook cell (or, outside a notebook, writes its
-// markup to stdout).
+// markup to stdout). The first chart of a kernel session carries the
+// echarts library (see SessionLibrary).
 func Display(c Chart) error {
 	html, err := HTML(c)
 	if err != nil {
 		return err
 	}
+	html = SessionLibrary(chartID(html)) + html
 	if !gonbui.IsNotebook {
 		_, err = fmt.Fprintln(os.Stdout, html)
 		return err

@@ -6,24 +6,25 @@ import (
 )
 
 // InlineLibrary puts the echarts library into an HTML page once, at the end
-// of its head, so that the charts in the page draw with no network. The
-// notebook pages that nbconvert writes load RequireJS, with which the
-// echarts bundle would register as an anonymous AMD module and leave
-// window.echarts undefined: define is hidden while the bundle runs.
+// of its head, so that the charts in the page draw with no network: the
+// script Library makes of echartsJS, which hides RequireJS's define (the
+// notebook pages nbconvert writes load RequireJS) while the bundle runs. A
+// page that already carries that script (a notebook's first chart sends it
+// in its output; see SessionLibrary) is returned unchanged.
 func InlineLibrary(page, echartsJS []byte) ([]byte, error) {
+	if bytes.Contains(page, []byte(libraryMarker)) {
+		return page, nil
+	}
 	at := bytes.Index(page, []byte("</head>"))
 	if at < 0 {
 		return nil, fmt.Errorf("page has no </head> to put the echarts library in")
 	}
-	if bytes.Contains(echartsJS, []byte("</script")) {
-		return nil, fmt.Errorf("echarts library contains a </script> tag and cannot be inlined")
+	lib, err := libraryBlock(echartsJS)
+	if err != nil {
+		return nil, err
 	}
-	var lib bytes.Buffer
-	lib.WriteString("<script>window.__tlxDefine = window.define; window.define = undefined;</script>\n<script>")
-	lib.Write(echartsJS)
-	lib.WriteString("</script>\n<script>window.define = window.__tlxDefine;</script>\n")
-	out := make([]byte, 0, len(page)+lib.Len())
+	out := make([]byte, 0, len(page)+len(lib))
 	out = append(out, page[:at]...)
-	out = append(out, lib.Bytes()...)
+	out = append(out, lib...)
 	return append(out, page[at:]...), nil
 }
