@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlx-go/tlx/kernel/headless"
 	"github.com/tlx-go/tlx/kernel/kerneltest"
 )
 
@@ -48,6 +49,11 @@ func frontEnd(t *testing.T, app, name string) {
 	checkRun(t, ran)
 
 	saved := readNotebook(t, root+"/fixture.ipynb")
+	if data, err := os.ReadFile(root + "/fixture.ipynb"); err == nil {
+		if err := headless.SaveArtifact(name+"-fixture.ipynb", data); err != nil {
+			t.Log(err)
+		}
+	}
 	want := 0
 	for _, n := range chartsPerCell {
 		want += n

@@ -42,7 +42,7 @@ async function main() {
     });
     const page = context.pages()[0] || await context.newPage();
     page.on("console", (m) => { if (m.type() === "error" && report.console.length < 20) report.console.push(m.text()); });
-    page.on("pageerror", (e) => { if (report.console.length < 20) report.console.push("pageerror: " + e.message); });
+    page.on("pageerror", (e) => { if (report.console.length < 20) report.console.push("pageerror: " + String(e.stack || e.message).slice(0, 600)); });
 
     const where = cfg.frontEnd === "lab" ? "lab/tree" : "notebooks";
     await page.goto(`${cfg.url}/${where}/${cfg.notebook}?token=${cfg.token}`, { timeout: left() });
