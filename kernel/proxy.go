@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -117,9 +118,10 @@ type proxy struct {
 	executions map[string]*execution
 	internal   map[string]bool // msg_ids of the layer's own requests, whose output is dropped
 
-	history   History   // the cells executed, for history_request
-	inspector Inspector // go doc, for inspect_request
-	resultDir string    // where cells' trailing expressions write their values
+	history   History      // the cells executed, for history_request
+	inspector Inspector    // go doc, for inspect_request
+	resultDir string       // where cells' trailing expressions write their values
+	results   atomic.Int64 // numbers the result files
 }
 
 func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
@@ -315,7 +317,8 @@ func (p *proxy) forwardExecute(msg *Message) error {
 	store, _ := content["store_history"].(bool)
 	exe := &execution{settled: make(chan struct{}), code: code, history: store && !silent}
 	if !silent {
-		exe.resultFile = filepath.Join(p.resultDir, "result-"+h.MsgID)
+		// Numbered, not named by msg_id: the client chooses msg_id.
+		exe.resultFile = filepath.Join(p.resultDir, fmt.Sprintf("result-%d", p.results.Add(1)))
 		var rewritten string
 		if rewritten, exe.rewritten = withResultFile(code, exe.resultFile); exe.rewritten {
 			content["code"] = rewritten
