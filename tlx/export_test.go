@@ -174,11 +174,19 @@ func TestExportCNN(t *testing.T) {
 	}
 }
 
-// tlx/arch's ResNet-18 at a small width and input.
-func TestExportResNet18(t *testing.T) {
-	m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 4, Classes: 5}, 32, 32, 3)
-	randomiseBN(t, m)
-	checkExport(t, m, 18)
+// tlx/arch's ResNet-18 and MobileNetV2 (the architectures safetensors
+// imports are built into) at a small width and input.
+func TestExportArch(t *testing.T) {
+	t.Run("resnet18", func(t *testing.T) {
+		m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 4, Classes: 5}, 32, 32, 3)
+		randomiseBN(t, m)
+		checkExport(t, m, 18)
+	})
+	t.Run("mobilenetv2", func(t *testing.T) {
+		m := arch.MobileNetV2(arch.MobileNetV2Config{Width: 0.25, Classes: 4, SmallInput: true}, 16, 16, 3)
+		randomiseBN(t, m)
+		checkExport(t, m, 53)
+	})
 }
 
 // TF.js layers models (the fixtures of tlx/tfjs's tests), as loaded and
