@@ -2,9 +2,11 @@ package tlx
 
 import (
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -98,5 +100,47 @@ func TestRecipesRebuildBitIdenticalModels(t *testing.T) {
 	sameOutputs(t, "tlx.Load (ONNX)", o, again, "")
 	if again.Preprocessing.String() != pre.String() || o.Preprocessing.String() != pre.String() {
 		t.Errorf("LoadOptions.Preprocessing: loaded %v, rebuilt %v, want %v", o.Preprocessing, again.Preprocessing, pre)
+	}
+}
+
+// tinyKeras is a TF.js layers model named as Keras names its applications
+// (NAME): Flatten then Dense over a 2×2×3 image, 26 float32 weights.
+const tinyKeras = `{"format":"layers-model","modelTopology":{"class_name":"Sequential","config":{"name":"NAME","layers":[
+ {"class_name":"Flatten","config":{"name":"flat","batch_input_shape":[null,2,2,3]}},
+ {"class_name":"Dense","config":{"name":"predictions","units":2,"activation":"linear","use_bias":true}}]}},
+ "weightsManifest":[{"paths":["w.bin"],"weights":[{"name":"predictions/kernel","shape":[12,2],"dtype":"float32"},{"name":"predictions/bias","shape":[2],"dtype":"float32"}]}]}`
+
+// Load sets the preprocessing the weights expect: [-1, 1] for a TF.js
+// model named as Keras's MobileNetV2 (its preprocess_input), pixels/255
+// for another name, and LoadOptions.Preprocessing wins over both.
+func TestLoadInfersKerasPreprocessing(t *testing.T) {
+	load := func(name string, opts ...LoadOptions) *net.Model {
+		dir := t.TempDir()
+		js := strings.Replace(tinyKeras, "NAME", name, 1)
+		if err := os.WriteFile(filepath.Join(dir, "model.json"), []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "w.bin"), make([]byte, 4*26), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Load(filepath.Join(dir, "model.json"), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if p := load("mobilenetv2_1.00_224").Preprocessing; p.String() != net.SymmetricUnit.String() {
+		t.Errorf("Keras MobileNetV2: preprocessing %v, want %v", p, net.SymmetricUnit)
+	}
+	if p := load("my_classifier").Preprocessing; p.String() != net.Unit.String() {
+		t.Errorf("another Keras model: preprocessing %v, want %v", p, net.Unit)
+	}
+	caffe := net.Preprocessing{BGR: true, Mean: []float64{0.4, 0.45, 0.5}, Std: []float64{1}}
+	m := load("mobilenetv2_1.00_224", LoadOptions{Preprocessing: &caffe})
+	if m.Preprocessing.String() != caffe.String() {
+		t.Errorf("LoadOptions.Preprocessing: %v, want %v", m.Preprocessing, caffe)
+	}
+	if again := rebuilt(t, m, false); again.Preprocessing.String() != caffe.String() {
+		t.Errorf("rebuilt from the recipe: %v, want %v", again.Preprocessing, caffe)
 	}
 }

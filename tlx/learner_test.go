@@ -155,6 +155,19 @@ func TestLearnerOutlivesItsProcess(t *testing.T) {
 	if string(a) != string(b) {
 		t.Errorf("the reopened learner differs:\n  trained: %s\n reopened: %s", a, b)
 	}
+
+	// Exported, the model keeps its class names: Load reads them back.
+	onnx := filepath.Join(t.TempDir(), "digits017.onnx")
+	if err := l.Export(onnx); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(onnx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := Predict(back, png, 3); err != nil || p[0].Class() != "7" || !slices.Equal(back.Classes, train.Classes) {
+		t.Errorf("the exported model: classes %v, predicts %v (%v)", back.Classes, p, err)
+	}
 }
 
 // TestLearnerChild is the fresh process of TestLearnerOutlivesItsProcess.

@@ -160,3 +160,13 @@ func firstN(n int) []int {
 	}
 	return idx
 }
+
+// Export writes the learner's model as an ONNX file (tlx.Export), its
+// class names and preprocessing in the file's metadata: tlx.Load reads it
+// back, ONNX Runtime runs it.
+func (l *Learner) Export(path string, opts ...ExportOptions) error {
+	if err := Export(l.Model, path, opts...); err != nil {
+		return fmt.Errorf("learner %s: %w", l.Name, err)
+	}
+	return nil
+}
