@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +31,7 @@ const GoExperiment = "simd"
 type Layout struct {
 	Root           string // the tlx module's working tree
 	BinDir         string // built binaries: gonb, goimports, tlx-kernel
-	JupyterDataDir string // kernels/ and nbextensions/ are written here
+	JupyterDataDir string // kernels/ is written here
 }
 
 // FindRoot walks up from dir to the folder whose go.mod declares the tlx module.
@@ -70,13 +69,11 @@ func DefaultLayout(root string) (Layout, error) {
 // KernelDir is the kernelspec folder.
 func (l Layout) KernelDir() string { return filepath.Join(l.JupyterDataDir, "kernels", KernelName) }
 
-// ExtensionDir is where the notebook server finds the echarts library
-// (served to the live notebook as nbextensions/tlx/echarts.min.js).
-func (l Layout) ExtensionDir() string { return filepath.Join(l.JupyterDataDir, "nbextensions", "tlx") }
-
-// EchartsJS is the echarts library installed by setup from the npm package.
-func (l Layout) EchartsJS() string {
-	return filepath.Join(l.Root, ".tlx", "npm", "node_modules", "echarts", "dist", "echarts.min.js")
+// legacyExtensionDir is where earlier installs put the echarts library as
+// a classic-notebook extension. Charts now carry the library themselves (see
+// package charts), so Install and Uninstall remove the folder.
+func (l Layout) legacyExtensionDir() string {
+	return filepath.Join(l.JupyterDataDir, "nbextensions", "tlx")
 }
 
 // Spec is a Jupyter kernelspec (kernel.json).
@@ -129,8 +126,9 @@ func (l Layout) Spec() Spec {
 	}
 }
 
-// Install writes the kernelspec and the echarts notebook extension. It does
-// not build: call Build first (the install command does both).
+// Install writes the kernelspec (and removes the notebook extension of
+// earlier installs). It does not build: call Build first (the install
+// command does both).
 func (l Layout) Install() error {
 	if _, err := os.Stat(filepath.Join(l.BinDir, "tlx-kernel")); err != nil {
 		return fmt.Errorf("kernel binary missing (run the install command, which builds it): %w", err)
@@ -145,16 +143,10 @@ func (l Layout) Install() error {
 	if err := os.WriteFile(filepath.Join(l.KernelDir(), "kernel.json"), data, 0o644); err != nil {
 		return fmt.Errorf("writing kernelspec: %w", err)
 	}
-	js, err := os.ReadFile(l.EchartsJS())
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("echarts library missing at %s: run scripts/setup.sh (it installs the npm package echarts)", l.EchartsJS())
-	} else if err != nil {
-		return err
+	if err := os.RemoveAll(l.legacyExtensionDir()); err != nil {
+		return fmt.Errorf("removing the old notebook extension %s: %w", l.legacyExtensionDir(), err)
 	}
-	if err := os.MkdirAll(l.ExtensionDir(), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(l.ExtensionDir(), "echarts.min.js"), js, 0o644)
+	return nil
 }
 
 // InitCells are what the kernel runs in GoNB before the first cell: GoNB's
@@ -166,9 +158,10 @@ func InitCells(root string) []string {
 	return []string{fmt.Sprintf("!*go mod edit -require=%s@v0.0.0 -replace=%s=%s", ModulePath, ModulePath, root)}
 }
 
-// Uninstall removes the kernelspec and the notebook extension.
+// Uninstall removes the kernelspec (and an earlier install's notebook
+// extension).
 func (l Layout) Uninstall() error {
-	for _, dir := range []string{l.KernelDir(), l.ExtensionDir()} {
+	for _, dir := range []string{l.KernelDir(), l.legacyExtensionDir()} {
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("removing %s: %w", dir, err)
 		}

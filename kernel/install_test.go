@@ -11,8 +11,9 @@ import (
 )
 
 // TestInstallAndUninstall checks the kernelspec that kerneltest.Main
-// installed (with the real Build and Install), that Jupyter lists it, and
-// that Uninstall removes it.
+// installed (with the real Build and Install), that the project's Jupyter
+// lists it, that no notebook extension is written any more (an old one is
+// removed), and that Uninstall removes the kernel.
 func TestInstallAndUninstall(t *testing.T) {
 	dataDir := os.Getenv("JUPYTER_DATA_DIR")
 	specPath := filepath.Join(dataDir, "kernels", "tlx", "kernel.json")
@@ -33,13 +34,17 @@ func TestInstallAndUninstall(t *testing.T) {
 	if spec.Env["GOTOOLCHAIN"] != kernel.Toolchain || spec.Env["GOEXPERIMENT"] != "simd" || spec.Env["TLX_ROOT"] == "" {
 		t.Errorf("kernel env %v lacks GOTOOLCHAIN=%s, GOEXPERIMENT=simd or TLX_ROOT", spec.Env, kernel.Toolchain)
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, "nbextensions", "tlx", "echarts.min.js")); err != nil {
-		t.Errorf("echarts notebook extension: %v", err)
+	if _, err := os.Stat(filepath.Join(dataDir, "nbextensions")); !os.IsNotExist(err) {
+		t.Errorf("install wrote a notebook extension (charts carry echarts themselves): %v", err)
 	}
 
-	out, err := exec.Command("/usr/bin/jupyter", "kernelspec", "list", "--json").Output()
+	root, err := kernel.FindRoot(".")
 	if err != nil {
-		t.Fatalf("jupyter kernelspec list: %v", err)
+		t.Fatal(err)
+	}
+	out, err := exec.Command(filepath.Join(root, ".tlx", "venv", "bin", "jupyter"), "kernelspec", "list", "--json").Output()
+	if err != nil {
+		t.Fatalf("jupyter kernelspec list (.tlx/venv, from scripts/setup.sh): %v", err)
 	}
 	var list struct {
 		Kernelspecs map[string]struct {
@@ -53,16 +58,41 @@ func TestInstallAndUninstall(t *testing.T) {
 		t.Errorf("jupyter finds kernel tlx at %q, want %q", got, filepath.Dir(specPath))
 	}
 
-	// Uninstall from a copy of the layout so the other tests keep theirs.
-	other := kernel.Layout{JupyterDataDir: t.TempDir()}
-	if err := os.MkdirAll(other.KernelDir(), 0o755); err != nil {
+	// Install over an earlier install's notebook extension removes it.
+	upgrade := kernel.Layout{Root: root, BinDir: filepath.Dir(spec.Argv[0]), JupyterDataDir: t.TempDir()}
+	stale := filepath.Join(upgrade.JupyterDataDir, "nbextensions", "tlx", "echarts.min.js")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := upgrade.Install(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(stale)); !os.IsNotExist(err) {
+		t.Errorf("Install left the old notebook extension: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(upgrade.KernelDir(), "kernel.json")); err != nil {
+		t.Errorf("Install over an old extension: %v", err)
+	}
+
+	// Uninstall from a copy of the layout so the other tests keep theirs,
+	// with the notebook extension an earlier install left.
+	other := kernel.Layout{JupyterDataDir: t.TempDir()}
+	legacy := filepath.Join(other.JupyterDataDir, "nbextensions", "tlx")
+	for _, dir := range []string{other.KernelDir(), legacy} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := other.Uninstall(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(other.KernelDir()); !os.IsNotExist(err) {
-		t.Errorf("kernel folder still there after Uninstall: %v", err)
+	for _, dir := range []string{other.KernelDir(), legacy} {
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s still there after Uninstall: %v", dir, err)
+		}
 	}
 }
 
