@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,13 +178,12 @@ func predictInput(m *net.Model, x any) (*data.Dataset, error) {
 		batch.X, batch.Y = v, []int32{0}
 	case *tensors.Tensor:
 		dims := v.Shape().Dimensions
-		size := batch.Size()
-		if v.DType() != dtypes.Float32 || v.Shape().Size()%max(size, 1) != 0 ||
-			!(len(dims) == len(m.InputShape) || len(dims) == len(m.InputShape)+1) {
+		one := slices.Equal(dims, m.InputShape)
+		if v.DType() != dtypes.Float32 || !(one || len(dims) > 0 && slices.Equal(dims[1:], m.InputShape)) {
 			return nil, fmt.Errorf("tensor %s: want float32 of shape %v or [batch %v]", v.Shape(), m.InputShape, m.InputShape)
 		}
 		batch.X = tensors.MustCopyFlatData[float32](v)
-		batch.Y = make([]int32, len(batch.X)/size)
+		batch.Y = make([]int32, len(batch.X)/batch.Size())
 	default:
 		return nil, fmt.Errorf("cannot predict on a %T: want a file path, an image.Image, a *data.Dataset, a *tensors.Tensor or []float32 (or a slice of paths or images)", x)
 	}

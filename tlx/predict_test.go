@@ -113,6 +113,9 @@ func TestPredictInputsAgree(t *testing.T) {
 	if _, err := Predict(m, 42, 1); err == nil || !strings.Contains(err.Error(), "file path") {
 		t.Errorf("an int: %v", err)
 	}
+	if _, err := Predict(m, tensors.FromFlatDataAndDimensions(pixels, 16, 1), 1); err == nil {
+		t.Error("a 16×1 tensor accepted for a 4×4×1 input")
+	}
 	if _, err := Predict(m, make([]float32, 3), 1); err == nil {
 		t.Error("3 values accepted for a 16-value input")
 	}
