@@ -102,7 +102,7 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 		if !was && exe.hold.holding() {
 			exe.holdGen++
 			gen := exe.holdGen
-			time.AfterFunc(holdPatience, func() { p.releaseStale(exe, gen) })
+			time.AfterFunc(p.holdPatience, func() { p.releaseStale(exe, gen) })
 		}
 		return p.publish(now...)
 	case "display_data":
@@ -158,12 +158,12 @@ func (p *proxy) onIOPub(frames [][]byte) error {
 	return p.frontIOPub.send(frames)
 }
 
-// holdPatience is how long a failure report is held for the program's
-// death: a Go program exits right after its trace, and GoNB reports the
+// defaultHoldPatience is how long a failure report is held for the
+// program's death: a Go program exits right after its trace, and GoNB reports the
 // status within milliseconds. A program still running after this printed
 // the report itself (a recovered panic, logged): the report is released as
 // the stderr it is.
-const holdPatience = 5 * time.Second
+const defaultHoldPatience = 5 * time.Second
 
 // releaseStale forwards the report held as hold number gen, if it still is.
 func (p *proxy) releaseStale(exe *execution, gen int) {

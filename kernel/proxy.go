@@ -122,6 +122,8 @@ type proxy struct {
 	inspector Inspector    // go doc, for inspect_request
 	resultDir string       // where cells' trailing expressions write their values
 	results   atomic.Int64 // numbers the result files
+
+	holdPatience time.Duration // see defaultHoldPatience
 }
 
 func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
@@ -141,6 +143,7 @@ func newProxy(ctx context.Context, front, back *ConnectionInfo) *proxy {
 		backIOPub:    zmq4.NewSub(ctx, retry, patience),
 		executions:   map[string]*execution{},
 		internal:     map[string]bool{},
+		holdPatience: defaultHoldPatience,
 	}
 }
 

@@ -39,7 +39,7 @@ func failureStart(text string, atLineStart bool) int {
 // goes into the iopub error's traceback and the held stream messages are
 // dropped (the protocol wants one error message, not the trace twice); if the
 // program goes on (the cell printed such a line itself), they are released,
-// in their order, when the cell ends or after holdPatience.
+// in their order, when the cell ends or after defaultHoldPatience.
 type stderrHold struct {
 	held        []*Message
 	atLineStart bool // whether the stderr forwarded so far ended a line
