@@ -127,7 +127,9 @@ func (r *iopubRig) received(wait time.Duration) []string {
 	}
 }
 
-func stream(name, text string) map[string]string { return map[string]string{"name": name, "text": text} }
+func stream(name, text string) map[string]string {
+	return map[string]string{"name": name, "text": text}
+}
 
 // A program that dies of a panic: the report and GoNB's HTML view of it go
 // only into the error; stdout that arrives during the report goes through.
