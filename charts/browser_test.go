@@ -55,7 +55,7 @@ function ink(canvas) {
   return n;
 }
 function probe(n) {
-  var charts = Array.from(document.querySelectorAll(".tlx-chart")).map(function (el) {
+  var charts = Array.from(document.querySelectorAll('div[id^="tlx-chart-"]')).map(function (el) {
     var inst = window.echarts && window.echarts.getInstanceByDom ? window.echarts.getInstanceByDom(el) : null;
     var img = document.querySelector('img.tlx-preview[data-tlx-for="' + el.id + '"]');
     var note = document.querySelector('.tlx-note[data-tlx-for="' + el.id + '"]');
