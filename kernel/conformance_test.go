@@ -18,11 +18,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m.Run)) }
 
 // conformancePassing are the tests of jupyter-kernel-test 0.7.0 (and the
-// four of testdata/conformance.py) that must pass, not be skipped.
+// five of testdata/conformance.py) that must pass, not be skipped.
 var conformancePassing = []string{
 	"test_kernel_info", "test_execute_stdout", "test_execute_stderr", "test_display_data",
 	"test_error", "test_error_content", "test_error_after_output", "test_execute_result", "test_is_complete",
-	"test_inspect", "test_inspect_stdlib", "test_history", "test_completion", "test_stderr_that_looks_like_a_panic",
+	"test_inspect", "test_inspect_stdlib", "test_inspect_cell_declaration", "test_history", "test_completion", "test_stderr_that_looks_like_a_panic",
 }
 
 // conformanceNotApplicable are the suite's tests that do not apply to Go

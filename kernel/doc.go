@@ -15,6 +15,7 @@
 //   - inspect_request (Shift+Tab) is answered with go doc for the name under
 //     the cursor, resolved through the cells' imports: tlx, the standard
 //     library and every module tlx builds with (GoNB's answer needs gopls);
+//     a name an earlier cell declared is shown from its declaration;
 //   - complete_request for a package member (fmt.Pri, tlx.FineT) is answered
 //     with the package's exported names; other completions go to GoNB;
 //   - history_request (tail, range, search) is answered from the cells this

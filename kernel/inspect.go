@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,9 @@ type Inspector struct {
 
 // Inspect returns the documentation of the symbol under cursor (a position
 // in Unicode code points, as the protocol counts) in code. imports is code
-// of earlier cells, whose import declarations GoNB keeps for later ones.
+// of earlier cells, whose import declarations (and other declarations)
+// GoNB keeps for later ones: a name a cell declared is documented from
+// its declaration.
 // detail 1 asks for the source too (go doc -src). found is false when there
 // is no identifier there or go doc does not know it.
 func (in Inspector) Inspect(ctx context.Context, code string, cursor, detail int, imports ...string) (doc string, found bool) {
@@ -36,12 +39,18 @@ func (in Inspector) Inspect(ctx context.Context, code string, cursor, detail int
 	if expr == "" {
 		return "", false
 	}
-	paths := importedPackages(append(imports, code)...)
+	cells := append(slices.Clip(imports), code)
+	paths := importedPackages(cells...)
+	first, rest, hasDot := strings.Cut(expr, ".")
+	if _, isPackage := paths[first]; !isPackage {
+		if doc, ok := cellDeclaration(cells, expr); ok { // a cell's own declaration shadows builtins and go doc's guesses
+			return doc, true
+		}
+	}
 	args := []string{"doc"}
 	if detail > 0 {
 		args = append(args, "-src")
 	}
-	first, rest, hasDot := strings.Cut(expr, ".")
 	switch p, ok := paths[first]; {
 	case ok && hasDot:
 		args = append(args, p, rest)

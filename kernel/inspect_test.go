@@ -86,3 +86,35 @@ func TestInspect(t *testing.T) {
 		t.Error("found an undefined symbol")
 	}
 }
+
+// Names the cells declared are documented from their declarations, the
+// newest winning, and shadow builtins; methods are found by receiver type.
+func TestInspectCellDeclarations(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Inspector{Root: root}
+	ctx := context.Background()
+	earlier := []string{
+		"// Scale multiplies x by two.\nfunc Scale(x float64) float64 { return 2 * x }\n",
+		"import \"fmt\"\n\n// Scale multiplies x by k.\nfunc Scale(x, k float64) float64 {\n\treturn k * x\n}\n\n" +
+			"// Point is a place.\ntype Point struct{ X, Y int }\n\n// Norm is the taxicab norm.\nfunc (p *Point) Norm() int { return p.X + p.Y }\n\n" +
+			"const (\n\t// Rate is the learning rate.\n\tRate = 0.1\n)\n\n// len is the cell's own.\nfunc len(s string) int { return 0 }\n%%\nfmt.Println(Scale(1, 2))",
+	}
+	for _, tc := range []struct{ code, want, not string }{
+		{"Scale", "func Scale(x, k float64) float64\n    (declared in a cell)\n\n    Scale multiplies x by k.\n", "return"},
+		{"p := Point", "type Point struct{ X, Y int }", ""},
+		{"Point.Norm", "func (p *Point) Norm() int", ""},
+		{"Rate", "Rate is the learning rate.", ""},
+		{"len", "func len(s string) int", "Type"},
+	} {
+		doc, found := in.Inspect(ctx, tc.code, len(tc.code), 0, earlier...)
+		if !found || !strings.Contains(doc, tc.want) || tc.not != "" && strings.Contains(doc, tc.not) {
+			t.Errorf("Inspect(%q) = %v:\n%s\nwant it to contain %q and not %q", tc.code, found, doc, tc.want, tc.not)
+		}
+	}
+	if _, found := in.Inspect(ctx, "Missing", 7, 0, earlier...); found {
+		t.Error("found a name no cell declares")
+	}
+}

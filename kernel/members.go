@@ -28,7 +28,7 @@ func (in Inspector) Complete(ctx context.Context, code string, cursor int, impor
 		return nil, 0, 0, false
 	}
 	pkg, prefix := m[1], m[2]
-	importPath, found := importedPackages(append(imports, code)...)[pkg]
+	importPath, found := importedPackages(append(slices.Clip(imports), code)...)[pkg]
 	ctx, cancel := context.WithTimeout(ctx, in.timeout())
 	defer cancel()
 	if !found {

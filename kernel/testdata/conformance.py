@@ -7,7 +7,7 @@ The kernel's own log goes to stderr; the test report goes to REPORT_FILE.
 Every test of the suite and what it gives for this kernel:
   test_kernel_info, test_execute_stdout, test_execute_stderr, test_display_data, test_error (a panicking
   cell: exactly one iopub error), test_execute_result (a trailing non-call expression), test_is_complete,
-  test_inspect (tlx.FineTune; stdlib in test_inspect_stdlib below), test_history (tail, range, search),
+  test_inspect (tlx.FineTune; stdlib and a cell's own declaration in tests below), test_history (tail, range, search),
   test_completion (package members: fmt.Pri, tlx.FineT): pass.
   Not applicable, skipped with the reason:
   test_pager: Go code has no page payloads (IPython's `?` and %page); documentation is what inspect gives.
@@ -96,6 +96,19 @@ class TlxKernelTests(jkt.KernelTests):
         jkt.validate_message(reply, "inspect_reply", msg_id)
         self.assertTrue(reply["content"]["found"])
         self.assertIn("func Println(a ...any)", reply["content"]["data"]["text/plain"])
+
+    # Shift+Tab on a name an earlier cell declared gives that declaration and its doc comment.
+    def test_inspect_cell_declaration(self):
+        self.flush_channels()
+        reply, _ = self.execute_helper("// Twice doubles x.\nfunc Twice(x int) int { return 2 * x }")
+        self.assertEqual(reply["content"]["status"], "ok")
+        code = "%%\nfmt.Println(Twice(3))"
+        msg_id = self.kc.inspect(code, cursor_pos=code.index("Twice") + 2)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        jkt.validate_message(reply, "inspect_reply", msg_id)
+        self.assertTrue(reply["content"]["found"])
+        self.assertIn("func Twice(x int) int", reply["content"]["data"]["text/plain"])
+        self.assertIn("Twice doubles x.", reply["content"]["data"]["text/plain"])
 
     def test_pager(self):
         raise unittest.SkipTest("not applicable: Go code has no page payloads (IPython ? and %page); inspect gives the docs")
