@@ -50,6 +50,7 @@ type recorder struct {
 	scope       string // "/group", prefixed to node names so groups survive a reimport
 	awaitInput  bool   // the next Identity is the group's input (see enterGroup)
 	groupInput  map[string]*value
+	shapeOf     map[string]shapes.Shape // shapes of the values operations read (see fuse.go)
 	count       int
 	nodes       []*protos.NodeProto
 	inits       []*protos.TensorProto
@@ -66,6 +67,10 @@ func (r *recorder) val(v compute.Value) (*value, error) {
 	if !ok || x == nil {
 		return nil, fmt.Errorf("ONNX export: value %v (%T) was not made by the export backend", v, v)
 	}
+	if r.shapeOf == nil {
+		r.shapeOf = map[string]shapes.Shape{}
+	}
+	r.shapeOf[x.name] = x.shape
 	return x, nil
 }
 

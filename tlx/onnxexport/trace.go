@@ -58,5 +58,7 @@ func trace(m *net.Model, batch int) (*recorder, error) {
 	if r.input == nil {
 		return nil, fmt.Errorf("exporting %s to ONNX: the graph does not read its input", m.Name)
 	}
+	fuseConvs(r)
+	elideBroadcasts(r)
 	return r, nil
 }

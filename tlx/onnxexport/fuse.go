@@ -1,0 +1,347 @@
+package onnxexport
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/gomlx/compute-onnx/support/protos"
+)
+
+// fuseConvs replaces tlx's im2col convolutions (nn.Convolve2D: padding,
+// k×k shifted slices concatenated along channels, one MatMul with the
+// reshaped kernel) by ONNX Conv between NHWC↔NCHW transposes, which ONNX
+// Runtime runs several times faster. Only the exact pattern nn writes is
+// replaced (every slice, shape and padding checked); anything else stays
+// as recorded. Nodes left unread afterwards are dropped.
+func fuseConvs(r *recorder) {
+	producer := map[string]*protos.NodeProto{}
+	readers := map[string]int{}
+	for _, n := range r.nodes {
+		for _, o := range n.Output {
+			producer[o] = n
+		}
+		for _, in := range n.Input {
+			readers[in]++
+		}
+	}
+	for _, o := range r.outputs {
+		readers[o.name]++
+	}
+	consts := map[string][]int64{}
+	for _, c := range r.shapeConsts {
+		consts[c.name] = c.vals
+	}
+	inits := map[string]*protos.TensorProto{}
+	for _, t := range r.inits {
+		inits[t.Name] = t
+	}
+	m := &im2col{r: r, producer: producer, readers: readers, consts: consts, inits: inits}
+	replaced := map[*protos.NodeProto][]*protos.NodeProto{}
+	for _, n := range r.nodes {
+		if n.OpType != "MatMul" {
+			continue
+		}
+		if conv := m.match(n); conv != nil {
+			replaced[conv.final] = conv.nodes
+			replaced[n] = nil
+		}
+	}
+	if len(replaced) == 0 {
+		return
+	}
+	var nodes []*protos.NodeProto
+	for _, n := range r.nodes {
+		if rep, ok := replaced[n]; ok {
+			nodes = append(nodes, rep...)
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	r.nodes = dropUnread(nodes, r.outputs)
+	r.dropUnusedConstants()
+}
+
+// im2col matches nn.Convolve2D's pattern in a recording.
+type im2col struct {
+	r        *recorder
+	producer map[string]*protos.NodeProto
+	readers  map[string]int
+	consts   map[string][]int64
+	inits    map[string]*protos.TensorProto
+}
+
+// fusedConv is a matched convolution: final is the Reshape to
+// [B, outH, outW, O] that the Conv nodes replace.
+type fusedConv struct {
+	final *protos.NodeProto
+	nodes []*protos.NodeProto
+}
+
+// op returns the node computing name if it is of type op.
+func (m *im2col) op(name, op string) *protos.NodeProto {
+	if n := m.producer[name]; n != nil && n.OpType == op {
+		return n
+	}
+	return nil
+}
+
+// only says tensor name is read once (by the node being fused).
+func (m *im2col) only(name string) bool { return m.readers[name] == 1 }
+
+func (m *im2col) match(mm *protos.NodeProto) *fusedConv {
+	// MatMul(Reshape(cols, [N, k*k*C]), Reshape(kernel [k,k,C,O], [k*k*C, O])).
+	flat, wr := m.op(mm.Input[0], "Reshape"), m.op(mm.Input[1], "Reshape")
+	if flat == nil || wr == nil || !m.only(mm.Input[0]) {
+		return nil
+	}
+	kernel := m.inits[wr.Input[0]]
+	if kernel == nil || len(kernel.Dims) != 4 || kernel.Dims[0] != kernel.Dims[1] {
+		return nil
+	}
+	k, c, o := int(kernel.Dims[0]), int(kernel.Dims[2]), int(kernel.Dims[3])
+	if k < 3 || !slices.Equal(m.consts[wr.Input[1]], []int64{int64(k * k * c), int64(o)}) {
+		return nil
+	}
+	fs := m.consts[flat.Input[1]]
+	if len(fs) != 2 || fs[1] != int64(k*k*c) {
+		return nil
+	}
+	concat := m.op(flat.Input[0], "Concat")
+	if concat == nil || len(concat.Input) != k*k || !m.only(flat.Input[0]) || !hasAxis(concat, 3, 4) {
+		return nil
+	}
+	// The taps: Slice(P) for stride 1, Reshape(Slice(phases(P))) for stride s.
+	var padded string
+	stride, oh, ow := 0, 0, 0
+	for t, tap := range concat.Input {
+		i, j := t/k, t%k
+		p, s, h, w, ok := m.tap(tap, i, j, c)
+		if !ok || (t > 0 && (p != padded || s != stride || h != oh || w != ow)) {
+			return nil
+		}
+		padded, stride, oh, ow = p, s, h, w
+	}
+	// P = Pad(X, zero) on height and width, or X itself.
+	x, pad := padded, 0
+	if pn := m.op(padded, "Pad"); pn != nil {
+		pads := m.consts[pn.Input[1]]
+		if len(pads) != 8 || pads[0] != 0 || pads[3] != 0 || pads[4] != 0 || pads[7] != 0 || pads[1] != pads[2] ||
+			pads[5] < pads[1] || pads[6] < pads[2] || pads[5]-pads[1] >= int64(stride) || pads[6]-pads[2] >= int64(stride) || !m.zero(pn.Input[2]) {
+			return nil
+		}
+		x, pad = pn.Input[0], int(pads[1])
+	}
+	xs, ok := m.r.shapeOf[x]
+	if !ok || xs.Rank() != 4 || xs.Dimensions[3] != c {
+		return nil
+	}
+	h, w := xs.Dimensions[1], xs.Dimensions[2]
+	if oh != (h+2*pad-k)/stride+1 || ow != (w+2*pad-k)/stride+1 || fs[0] != int64(xs.Dimensions[0]*oh*ow) {
+		return nil
+	}
+	// Reshape(MatMul, [B, oh, ow, O]), MatMul read only there.
+	var final *protos.NodeProto
+	for _, n := range m.r.nodes {
+		if n.OpType == "Reshape" && n.Input[0] == mm.Output[0] {
+			final = n
+		}
+	}
+	if final == nil || !m.only(mm.Output[0]) ||
+		!slices.Equal(m.consts[final.Input[1]], []int64{int64(xs.Dimensions[0]), int64(oh), int64(ow), int64(o)}) {
+		return nil
+	}
+	base := mm.Name
+	nodes := []*protos.NodeProto{
+		{Name: base + "_input_nchw", OpType: "Transpose", Input: []string{x}, Output: []string{base + "_input_nchw"},
+			Attribute: []*protos.AttributeProto{attrInts("perm", []int{0, 3, 1, 2})}},
+		{Name: base + "_kernel_oihw", OpType: "Transpose", Input: []string{kernel.Name}, Output: []string{base + "_kernel_oihw"},
+			Attribute: []*protos.AttributeProto{attrInts("perm", []int{3, 2, 0, 1})}},
+		{Name: base + "_Conv", OpType: "Conv", Input: []string{base + "_input_nchw", base + "_kernel_oihw"}, Output: []string{base + "_conv"},
+			Attribute: []*protos.AttributeProto{attrInts("kernel_shape", []int{k, k}), attrInts("strides", []int{stride, stride}),
+				attrInts("pads", []int{pad, pad, pad, pad}), attrInts("dilations", []int{1, 1}), attrInt("group", 1)}},
+		{Name: final.Name, OpType: "Transpose", Input: []string{base + "_conv"}, Output: final.Output,
+			Attribute: []*protos.AttributeProto{attrInts("perm", []int{0, 2, 3, 1})}},
+	}
+	return &fusedConv{final: final, nodes: nodes}
+}
+
+// tap checks that tensor name is tap (i, j) of nn's patches over c
+// channels and returns the padded tensor it reads, the stride and the
+// output height and width.
+func (m *im2col) tap(name string, i, j, c int) (padded string, stride, oh, ow int, ok bool) {
+	if !m.only(name) {
+		return "", 0, 0, 0, false
+	}
+	if sl := m.op(name, "Slice"); sl != nil { // stride 1: P[:, i:i+oh, j:j+ow, :]
+		st, en := m.sliceBounds(sl, 4)
+		if st == nil || !slices.Equal(st, []int64{0, int64(i), int64(j), 0}) || en[3] != int64(c) {
+			return "", 0, 0, 0, false
+		}
+		return sl.Input[0], 1, int(en[1]) - i, int(en[2]) - j, true
+	}
+	rs := m.op(name, "Reshape")
+	if rs == nil || !m.only(rs.Input[0]) {
+		return "", 0, 0, 0, false
+	}
+	sl := m.op(rs.Input[0], "Slice")
+	if sl == nil {
+		return "", 0, 0, 0, false
+	}
+	ph := m.op(sl.Input[0], "Reshape") // phases: [B, Hp/s, s, Wp/s, s, C]
+	if ph == nil {
+		return "", 0, 0, 0, false
+	}
+	pd := m.consts[ph.Input[1]]
+	if len(pd) != 6 || pd[2] != pd[4] || pd[2] < 2 || pd[5] != int64(c) {
+		return "", 0, 0, 0, false
+	}
+	s := int(pd[2])
+	st, en := m.sliceBounds(sl, 6)
+	want := []int64{0, int64(i / s), int64(i % s), int64(j / s), int64(j % s), 0}
+	if st == nil || !slices.Equal(st, want) || en[2] != st[2]+1 || en[4] != st[4]+1 || en[5] != int64(c) {
+		return "", 0, 0, 0, false
+	}
+	oh, ow = int(en[1]-st[1]), int(en[3]-st[3])
+	if !slices.Equal(m.consts[rs.Input[1]], []int64{en[0], int64(oh), int64(ow), int64(c)}) {
+		return "", 0, 0, 0, false
+	}
+	return ph.Input[0], s, oh, ow, true
+}
+
+// sliceBounds returns a Slice's starts and ends when it slices all rank
+// axes in order with step 1.
+func (m *im2col) sliceBounds(sl *protos.NodeProto, rank int) (starts, ends []int64) {
+	if len(sl.Input) != 5 {
+		return nil, nil
+	}
+	st, en, ax, steps := m.consts[sl.Input[1]], m.consts[sl.Input[2]], m.consts[sl.Input[3]], m.consts[sl.Input[4]]
+	if len(st) != rank || len(en) != rank || len(ax) != rank || len(steps) != rank {
+		return nil, nil
+	}
+	for a := range rank {
+		if ax[a] != int64(a) || steps[a] != 1 {
+			return nil, nil
+		}
+	}
+	return st, en
+}
+
+// zero says tensor name is a scalar zero constant.
+func (m *im2col) zero(name string) bool {
+	t := m.inits[name]
+	return t != nil && len(t.Dims) == 0 && len(t.RawData) > 0 && bytes.Count(t.RawData, []byte{0}) == len(t.RawData)
+}
+
+// hasAxis says a Concat joins along axis a (or its negative form).
+func hasAxis(n *protos.NodeProto, a, rank int) bool {
+	for _, at := range n.Attribute {
+		if at.Name == "axis" {
+			return at.I == int64(a) || at.I == int64(a-rank)
+		}
+	}
+	return false
+}
+
+// dropUnread removes nodes none of whose outputs is read (repeatedly).
+func dropUnread(nodes []*protos.NodeProto, outputs []*value) []*protos.NodeProto {
+	for {
+		read := map[string]bool{}
+		for _, o := range outputs {
+			read[o.name] = true
+		}
+		for _, n := range nodes {
+			for _, in := range n.Input {
+				read[in] = true
+			}
+		}
+		kept := nodes[:0:0]
+		for _, n := range nodes {
+			if slices.ContainsFunc(n.Output, func(o string) bool { return read[o] }) {
+				kept = append(kept, n)
+			}
+		}
+		if len(kept) == len(nodes) {
+			return kept
+		}
+		nodes = kept
+	}
+}
+
+// dropUnusedConstants forgets constants and shape constants no node reads
+// (weights stay: a variable is part of the model even when unread).
+func (r *recorder) dropUnusedConstants() {
+	read := map[string]bool{}
+	for _, n := range r.nodes {
+		for _, in := range n.Input {
+			read[in] = true
+		}
+	}
+	params := map[string]bool{}
+	for _, p := range r.params {
+		params[p.name] = true
+	}
+	r.inits = slices.DeleteFunc(r.inits, func(t *protos.TensorProto) bool { return !read[t.Name] && !params[t.Name] })
+	r.shapeConsts = slices.DeleteFunc(r.shapeConsts, func(c *shapeConst) bool { return !read[c.name] })
+}
+
+// broadcasting are the ONNX operators that broadcast their inputs
+// (numpy rules) elementwise.
+var broadcasting = map[string]bool{"Add": true, "Sub": true, "Mul": true, "Div": true, "Max": true, "Min": true, "Pow": true,
+	"Mod": true, "Where": true, "Equal": true, "Greater": true, "GreaterOrEqual": true, "Less": true, "LessOrEqual": true,
+	"And": true, "Or": true, "Xor": true}
+
+// elideBroadcasts drops the Expand nodes (GoMLX's explicit broadcasts,
+// e.g. ReLU's zeros) whose every reader broadcasts anyway and reads, next
+// to it, a tensor of the expanded shape: the readers' results keep their
+// shapes, and the graph no longer computes batch-sized shapes for them.
+func elideBroadcasts(r *recorder) {
+	readers := map[string][]*protos.NodeProto{}
+	for _, n := range r.nodes {
+		for _, in := range n.Input {
+			readers[in] = append(readers[in], n)
+		}
+	}
+	for _, o := range r.outputs {
+		readers[o.name] = append(readers[o.name], nil)
+	}
+	replace := map[string]string{}
+	for _, n := range r.nodes {
+		if n.OpType != "Expand" {
+			continue
+		}
+		out := n.Output[0]
+		s, ok := r.shapeOf[out]
+		if !ok || len(readers[out]) == 0 {
+			continue
+		}
+		elide := true
+		for _, rd := range readers[out] {
+			if rd == nil || !broadcasting[rd.OpType] {
+				elide = false
+				break
+			}
+			full := false
+			for _, in := range rd.Input {
+				if o, ok := r.shapeOf[in]; ok && in != out && o.Equal(s) {
+					full = true
+				}
+			}
+			elide = elide && full
+		}
+		if elide {
+			replace[out] = n.Input[0]
+		}
+	}
+	if len(replace) == 0 {
+		return
+	}
+	for _, n := range r.nodes {
+		for i, in := range n.Input {
+			if to, ok := replace[in]; ok {
+				n.Input[i] = to
+			}
+		}
+	}
+	r.nodes = dropUnread(r.nodes, r.outputs)
+	r.dropUnusedConstants()
+}
