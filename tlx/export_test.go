@@ -30,8 +30,8 @@ func exportTolerance(depth int) float64 {
 	return float64(depth) * 16 * math.Pow(2, -23)
 }
 
-// exampleBatch is a seeded batch of inputs in [0, 1) for m.
-func exampleBatch(m *net.Model, batch int, seed uint64) *tensors.Tensor {
+// exportBatch is a seeded batch of inputs in [0, 1) for m.
+func exportBatch(m *net.Model, batch int, seed uint64) *tensors.Tensor {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	dims := append([]int{batch}, m.InputShape...)
 	n := 1
@@ -45,9 +45,9 @@ func exampleBatch(m *net.Model, batch int, seed uint64) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(data, dims...)
 }
 
-// randomiseBN gives tlx BatchNorm statistics other than 0 and 1 (a seeded
+// exportRandomBN gives tlx BatchNorm statistics other than 0 and 1 (a seeded
 // stand-in for training), so that the export must carry them.
-func randomiseBN(t *testing.T, m *net.Model) {
+func exportRandomBN(t *testing.T, m *net.Model) {
 	t.Helper()
 	if _, err := m.Init(); err != nil {
 		t.Fatal(err)
@@ -71,8 +71,8 @@ func randomiseBN(t *testing.T, m *net.Model) {
 	}
 }
 
-// outputs runs m on x.
-func outputs(t *testing.T, m *net.Model, x *tensors.Tensor) []float32 {
+// exportOutputs runs m on x.
+func exportOutputs(t *testing.T, m *net.Model, x *tensors.Tensor) []float32 {
 	t.Helper()
 	y, err := m.Output(x, "")
 	if err != nil {
@@ -81,9 +81,9 @@ func outputs(t *testing.T, m *net.Model, x *tensors.Tensor) []float32 {
 	return tensors.MustCopyFlatData[float32](y)
 }
 
-// within fails the test when got differs from want by more than tol
+// exportWithin fails the test when got differs from want by more than tol
 // relative to max(|want|, 1).
-func within(t *testing.T, what string, got, want []float32, tol float64) {
+func exportWithin(t *testing.T, what string, got, want []float32, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
@@ -106,13 +106,13 @@ func checkExport(t *testing.T, m *net.Model, depth int) *net.Model {
 	if err := Export(m, path); err != nil {
 		t.Fatal(err)
 	}
-	x := exampleBatch(m, 3, 1)
-	want := outputs(t, m, x)
+	x := exportBatch(m, 3, 1)
+	want := exportOutputs(t, m, x)
 	got, _ := testutil.RunORT(t, path, tensors.MustCopyFlatData[float32](x), x.Shape().Dimensions)
-	within(t, "ONNX Runtime vs tlx, batch 3", got, want, tol)
-	x1 := exampleBatch(m, 1, 2)
+	exportWithin(t, "ONNX Runtime vs tlx, batch 3", got, want, tol)
+	x1 := exportBatch(m, 1, 2)
 	got1, _ := testutil.RunORT(t, path, tensors.MustCopyFlatData[float32](x1), x1.Shape().Dimensions)
-	within(t, "ONNX Runtime vs tlx, batch 1", got1, outputs(t, m, x1), tol)
+	exportWithin(t, "ONNX Runtime vs tlx, batch 1", got1, exportOutputs(t, m, x1), tol)
 
 	back, err := Load(path)
 	if err != nil {
@@ -124,7 +124,7 @@ func checkExport(t *testing.T, m *net.Model, depth int) *net.Model {
 			back.Name, back.InputShape, back.Classes, back.Preprocessing, m.Name, m.InputShape, m.Classes, m.Preprocessing)
 	}
 	t.Logf("reloaded groups %v (exported %v)", back.GroupNames(), m.GroupNames())
-	within(t, "reloaded with tlx.Load vs tlx", outputs(t, back, x), want, tol)
+	exportWithin(t, "reloaded with tlx.Load vs tlx", exportOutputs(t, back, x), want, tol)
 	return back
 }
 
@@ -146,7 +146,7 @@ func TestExportZooModels(t *testing.T) {
 					t.Fatal(err)
 				}
 				m = r.Build()
-				randomiseBN(t, m)
+				exportRandomBN(t, m)
 				shapes, err := m.Init()
 				if err != nil {
 					t.Fatal(err)
@@ -165,7 +165,7 @@ func TestExportZooModels(t *testing.T) {
 // preprocessing: outputs, names and preprocessing survive the round trip.
 func TestExportCNN(t *testing.T) {
 	m := arch.CNN("digits-cnn", 3, true, 16, 16, 1)
-	randomiseBN(t, m)
+	exportRandomBN(t, m)
 	m.Classes = []string{"zero", "one", "two"}
 	m.Preprocessing = net.Preprocessing{Channels: 1, Mean: []float64{0.1307}, Std: []float64{0.3081}, Source: "test"}
 	back := checkExport(t, m, 4)
@@ -179,12 +179,12 @@ func TestExportCNN(t *testing.T) {
 func TestExportArch(t *testing.T) {
 	t.Run("resnet18", func(t *testing.T) {
 		m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 4, Classes: 5}, 32, 32, 3)
-		randomiseBN(t, m)
+		exportRandomBN(t, m)
 		checkExport(t, m, 18)
 	})
 	t.Run("mobilenetv2", func(t *testing.T) {
 		m := arch.MobileNetV2(arch.MobileNetV2Config{Width: 0.25, Classes: 4, SmallInput: true}, 16, 16, 3)
-		randomiseBN(t, m)
+		exportRandomBN(t, m)
 		checkExport(t, m, 53)
 	})
 }
@@ -211,13 +211,13 @@ func TestExportTFJS(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Classes = []string{"cat", "dog", "bird"}
-		oneStep(t, m, 3)
+		exportTrainStep(t, m, 3)
 		checkExport(t, m, 8)
 	})
 }
 
-// oneStep trains m one Adam step on a seeded batch with labels below classes.
-func oneStep(t *testing.T, m *net.Model, classes int) {
+// exportTrainStep trains m one Adam step on a seeded batch with labels below classes.
+func exportTrainStep(t *testing.T, m *net.Model, classes int) {
 	t.Helper()
 	before, err := m.WeightsHash()
 	if err != nil {
@@ -231,7 +231,7 @@ func oneStep(t *testing.T, m *net.Model, classes int) {
 	for i := range labels {
 		labels[i] = int32(i % classes)
 	}
-	if _, err := step.Step(exampleBatch(m, 8, 9), tensors.FromFlatDataAndDimensions(labels, len(labels))); err != nil {
+	if _, err := step.Step(exportBatch(m, 8, 9), tensors.FromFlatDataAndDimensions(labels, len(labels))); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := m.WeightsHash(); after == before {
@@ -253,8 +253,8 @@ func TestExportONNXImport(t *testing.T) {
 	if err := m.ReplaceHead(4); err != nil {
 		t.Fatal(err)
 	}
-	oneStep(t, m, 4)
+	exportTrainStep(t, m, 4)
 	back := checkExport(t, m, 4)
 	// The reimported export trains again: it is a model like any other.
-	oneStep(t, back, 4)
+	exportTrainStep(t, back, 4)
 }
