@@ -6,12 +6,11 @@ import (
 	"html/template"
 )
 
-// loader is one chart's markup: its div, which echarts draws into; the
-// static preview as an <img> (what a page without scripts shows: Lab's
-// sanitizer keeps data: images but strips inline <svg>); and a script. The
-// div has only id and style, in that order, which is also the order
-// nbconvert 7 writes them in (it sorts attributes): reports and their
-// tests find charts by '<div id="tlx-chart-'.
+// loader is one chart's markup: its div (class tlx-chart), which echarts
+// draws into; the static preview as an <img> (what a page without scripts
+// shows: Lab's sanitizer keeps data: images but strips inline <svg>); and a
+// script. (nbconvert 7 writes attributes sorted by name, so in reports the
+// class comes before the id.)
 //
 // The script finds its div by id (the first one not yet claimed: the same
 // chart can appear in several outputs, and classic Notebook runs scripts
@@ -24,7 +23,7 @@ import (
 // dispose of their replaced predecessors; every chart follows its div's
 // size with a ResizeObserver.
 var loader = template.Must(template.New("chart").Parse(
-	`<div id="{{.ID}}" style="width:{{.Width}};height:{{.Height}};{{if .Preview}}display:none;{{end}}"></div>
+	`<div id="{{.ID}}" class="tlx-chart" style="width:{{.Width}};height:{{.Height}};{{if .Preview}}display:none;{{end}}"></div>
 {{- if .Preview}}
 {{.Preview}}
 {{- end}}

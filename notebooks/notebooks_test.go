@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var chartDiv = regexp.MustCompile(`<div id="tlx-chart-[^"]*"[^>]*>`)
+var chartDiv = regexp.MustCompile(`<div [^>]*\bid="tlx-chart-[^"]*"[^>]*>`)
 
 // execute runs one notebook quickly with its runs under runsDir and checks
 // its report in the browser.
@@ -219,7 +219,7 @@ func histories(t *testing.T, latest []byte) string {
 	return b.String()
 }
 
-var chartData = regexp.MustCompile(`(?s)<div id="tlx-chart-[^"]*".*?var option = .*?;\n`)
+var chartData = regexp.MustCompile(`(?s)<div [^>]*\bid="tlx-chart-[^"]*".*?var option = .*?;\n`)
 
 // TestExportsAreByteIdentical executes the welcome notebook twice: the
 // chart markup and data in the two reports must be the same bytes.

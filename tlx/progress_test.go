@@ -107,7 +107,7 @@ func TestLiveViewKeepChart(t *testing.T) {
 	v, sent := notebookView(t, "kept", true)
 	v.Finish(train(v))
 	final := (*sent)[len(*sent)-1].html
-	if !strings.Contains(final, `<div id="tlx-chart-`) || !strings.Contains(final, `class="tlx-preview"`) {
+	if !strings.Contains(final, `class="tlx-chart"`) || !strings.Contains(final, `class="tlx-preview"`) {
 		t.Errorf("KeepChart: the finished view lacks its chart with a preview")
 	}
 	if n := strings.Count(strings.Join(func() (s []string) {
