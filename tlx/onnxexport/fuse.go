@@ -14,28 +14,7 @@ import (
 // replaced (every slice, shape and padding checked); anything else stays
 // as recorded. Nodes left unread afterwards are dropped.
 func fuseConvs(r *recorder) {
-	producer := map[string]*protos.NodeProto{}
-	readers := map[string]int{}
-	for _, n := range r.nodes {
-		for _, o := range n.Output {
-			producer[o] = n
-		}
-		for _, in := range n.Input {
-			readers[in]++
-		}
-	}
-	for _, o := range r.outputs {
-		readers[o.name]++
-	}
-	consts := map[string][]int64{}
-	for _, c := range r.shapeConsts {
-		consts[c.name] = c.vals
-	}
-	inits := map[string]*protos.TensorProto{}
-	for _, t := range r.inits {
-		inits[t.Name] = t
-	}
-	m := &im2col{r: r, producer: producer, readers: readers, consts: consts, inits: inits}
+	m := newIm2col(r)
 	replaced := map[*protos.NodeProto][]*protos.NodeProto{}
 	for _, n := range r.nodes {
 		if n.OpType != "MatMul" {
@@ -46,19 +25,49 @@ func fuseConvs(r *recorder) {
 			replaced[n] = nil
 		}
 	}
+	m.replace(replaced)
+}
+
+// newIm2col indexes a recording for matching.
+func newIm2col(r *recorder) *im2col {
+	m := &im2col{r: r, producer: map[string]*protos.NodeProto{}, readers: map[string]int{},
+		consts: map[string][]int64{}, inits: map[string]*protos.TensorProto{}}
+	for _, n := range r.nodes {
+		for _, o := range n.Output {
+			m.producer[o] = n
+		}
+		for _, in := range n.Input {
+			m.readers[in]++
+		}
+	}
+	for _, o := range r.outputs {
+		m.readers[o.name]++
+	}
+	for _, c := range r.shapeConsts {
+		m.consts[c.name] = c.vals
+	}
+	for _, t := range r.inits {
+		m.inits[t.Name] = t
+	}
+	return m
+}
+
+// replace puts each replaced node's replacement in its place (nil
+// removes it) and drops what is left unread.
+func (m *im2col) replace(replaced map[*protos.NodeProto][]*protos.NodeProto) {
 	if len(replaced) == 0 {
 		return
 	}
 	var nodes []*protos.NodeProto
-	for _, n := range r.nodes {
+	for _, n := range m.r.nodes {
 		if rep, ok := replaced[n]; ok {
 			nodes = append(nodes, rep...)
 			continue
 		}
 		nodes = append(nodes, n)
 	}
-	r.nodes = dropUnread(nodes, r.outputs)
-	r.dropUnusedConstants()
+	m.r.nodes = dropUnread(nodes, m.r.outputs)
+	m.r.dropUnusedConstants()
 }
 
 // im2col matches nn.Convolve2D's pattern in a recording.
@@ -121,18 +130,12 @@ func (m *im2col) match(mm *protos.NodeProto) *fusedConv {
 		}
 		padded, stride, oh, ow = p, s, h, w
 	}
-	// P = Pad(X, zero) on height and width, or X itself.
-	x, pad := padded, 0
-	if pn := m.op(padded, "Pad"); pn != nil {
-		pads := m.consts[pn.Input[1]]
-		if len(pads) != 8 || pads[0] != 0 || pads[3] != 0 || pads[4] != 0 || pads[7] != 0 || pads[1] != pads[2] ||
-			pads[5] < pads[1] || pads[6] < pads[2] || pads[5]-pads[1] >= int64(stride) || pads[6]-pads[2] >= int64(stride) || !m.zero(pn.Input[2]) {
-			return nil
-		}
-		x, pad = pn.Input[0], int(pads[1])
+	x, pad, ok := m.unpad(padded, stride)
+	if !ok {
+		return nil
 	}
-	xs, ok := m.r.shapeOf[x]
-	if !ok || xs.Rank() != 4 || xs.Dimensions[3] != c {
+	xs, known := m.r.shapeOf[x]
+	if !known || xs.Rank() != 4 || xs.Dimensions[3] != c {
 		return nil
 	}
 	h, w := xs.Dimensions[1], xs.Dimensions[2]
@@ -150,19 +153,39 @@ func (m *im2col) match(mm *protos.NodeProto) *fusedConv {
 		!slices.Equal(m.consts[final.Input[1]], []int64{int64(xs.Dimensions[0]), int64(oh), int64(ow), int64(o)}) {
 		return nil
 	}
-	base := mm.Name
-	nodes := []*protos.NodeProto{
+	return &fusedConv{final: final, nodes: convNodes(mm.Name, x, kernel.Name, final, k, stride, pad, 1)}
+}
+
+// convNodes computes final's output as Conv(x [B,H,W,C] NHWC, kernel
+// [k,k,C/groups,O]) with the given stride, padding and groups.
+func convNodes(base, x, kernel string, final *protos.NodeProto, k, stride, pad, groups int) []*protos.NodeProto {
+	return []*protos.NodeProto{
 		{Name: base + "_input_nchw", OpType: "Transpose", Input: []string{x}, Output: []string{base + "_input_nchw"},
 			Attribute: []*protos.AttributeProto{attrInts("perm", []int{0, 3, 1, 2})}},
-		{Name: base + "_kernel_oihw", OpType: "Transpose", Input: []string{kernel.Name}, Output: []string{base + "_kernel_oihw"},
+		{Name: base + "_kernel_oihw", OpType: "Transpose", Input: []string{kernel}, Output: []string{base + "_kernel_oihw"},
 			Attribute: []*protos.AttributeProto{attrInts("perm", []int{3, 2, 0, 1})}},
 		{Name: base + "_Conv", OpType: "Conv", Input: []string{base + "_input_nchw", base + "_kernel_oihw"}, Output: []string{base + "_conv"},
 			Attribute: []*protos.AttributeProto{attrInts("kernel_shape", []int{k, k}), attrInts("strides", []int{stride, stride}),
-				attrInts("pads", []int{pad, pad, pad, pad}), attrInts("dilations", []int{1, 1}), attrInt("group", 1)}},
+				attrInts("pads", []int{pad, pad, pad, pad}), attrInts("dilations", []int{1, 1}), attrInt("group", groups)}},
 		{Name: final.Name, OpType: "Transpose", Input: []string{base + "_conv"}, Output: final.Output,
 			Attribute: []*protos.AttributeProto{attrInts("perm", []int{0, 2, 3, 1})}},
 	}
-	return &fusedConv{final: final, nodes: nodes}
+}
+
+// unpad returns the tensor that padded pads with zeros on height and width
+// (k/2 on each side, up to stride-1 more at the end for the phases), and
+// the padding; padded itself with 0 when it is no Pad.
+func (m *im2col) unpad(padded string, stride int) (x string, pad int, ok bool) {
+	pn := m.op(padded, "Pad")
+	if pn == nil {
+		return padded, 0, true
+	}
+	pads := m.consts[pn.Input[1]]
+	if len(pads) != 8 || pads[0] != 0 || pads[3] != 0 || pads[4] != 0 || pads[7] != 0 || pads[1] != pads[2] ||
+		pads[5] < pads[1] || pads[6] < pads[2] || pads[5]-pads[1] >= int64(stride) || pads[6]-pads[2] >= int64(stride) || !m.zero(pn.Input[2]) {
+		return "", 0, false
+	}
+	return pn.Input[0], int(pads[1]), true
 }
 
 // tap checks that tensor name is tap (i, j) of nn's patches over c

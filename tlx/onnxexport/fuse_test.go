@@ -51,3 +51,16 @@ func TestConvolutionsFused(t *testing.T) {
 		t.Errorf("%d Shape and %d Expand nodes; want none", counts["Shape"], counts["Expand"])
 	}
 }
+
+// tlx's depthwise convolutions become grouped ONNX Conv: MobileNetV2 has a
+// 3×3 stem and one 3×3 depthwise convolution in each of its 17 blocks; no
+// tap of them is left as a Slice.
+func TestDepthwiseFused(t *testing.T) {
+	m := arch.MobileNetV2(arch.MobileNetV2Config{Width: 0.25, Classes: 4, SmallInput: true}, 16, 16, 3)
+	path := checkInORT(t, m, 1e-4, 2)
+	counts := opCounts(t, path)
+	t.Logf("operators: %v", counts)
+	if counts["Conv"] != 18 || counts["Slice"] != 0 {
+		t.Errorf("%d Conv, %d Slice; want 18 and 0", counts["Conv"], counts["Slice"])
+	}
+}

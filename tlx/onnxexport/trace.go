@@ -58,7 +58,9 @@ func trace(m *net.Model, batch int) (*recorder, error) {
 	if r.input == nil {
 		return nil, fmt.Errorf("exporting %s to ONNX: the graph does not read its input", m.Name)
 	}
+	elideNoopSlices(r)
+	elideBroadcasts(r) // first: a depthwise weight's broadcast would hide the pattern
 	fuseConvs(r)
-	elideBroadcasts(r)
+	fuseDepthwise(r)
 	return r, nil
 }
