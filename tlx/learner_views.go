@@ -49,7 +49,9 @@ type Confused struct {
 	Count             int
 }
 
-func (c Confused) String() string { return fmt.Sprintf("%s → %s: %d", c.Actual, c.Predicted, c.Count) }
+func (c Confused) String() string {
+	return fmt.Sprintf("%s → %s: %d", c.Actual, c.Predicted, c.Count)
+}
 
 // MostConfused lists the n most frequent mistakes on the validation data
 // (true class, predicted class, count), most frequent first; ties in
