@@ -49,6 +49,7 @@ type Confused struct {
 	Count             int
 }
 
+// String reads "Sandal → Sneaker: 5".
 func (c Confused) String() string {
 	return fmt.Sprintf("%s → %s: %d", c.Actual, c.Predicted, c.Count)
 }
