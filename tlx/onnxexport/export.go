@@ -139,7 +139,7 @@ func Build(m *net.Model, opts Options) (*protos.ModelProto, Info, error) {
 }
 
 // valueInfo declares a graph input or output; dimensions whose batch
-// multiple in ks is 1 are "batch", other multiples are left unnamed.
+// multiple in ks is 1 are "batch", other multiples k "batch_xk".
 func valueInfo(name string, v *value, ks []int64) *protos.ValueInfoProto {
 	shape := &protos.TensorShapeProto{}
 	for i, d := range v.shape.Dimensions {
