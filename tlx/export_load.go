@@ -10,10 +10,8 @@ import (
 // own input layout (no NCHW transposition) and gives back the model's
 // name, class names and preprocessing from its metadata.
 func loadONNX(path string, o LoadOptions) (*net.Model, error) {
-	md, err := onnxexport.ReadMetadata(path)
-	if err != nil {
-		return nil, err
-	}
+	// A file that does not parse is onnxnet.Load's to report.
+	md, _ := onnxexport.ReadMetadata(path)
 	opts := onnxnet.Options{Output: o.Output, InputShape: o.InputShape, ChannelsFirst: o.ChannelsFirst}
 	if md.InputShape != nil {
 		opts.ChannelsFirst = true
