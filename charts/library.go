@@ -58,7 +58,19 @@ func EchartsPath() (string, error) {
 	return filepath.Join(modules, "echarts", "dist", "echarts.min.js"), nil
 }
 
-var library = sync.OnceValues(func() (string, error) {
+// library caches the library's script once it was read (a failure is not
+// kept: setup may install echarts while a process runs).
+var library struct {
+	sync.Mutex
+	html string
+}
+
+func loadLibrary() (string, error) {
+	library.Lock()
+	defer library.Unlock()
+	if library.html != "" {
+		return library.html, nil
+	}
 	path, err := EchartsPath()
 	if err != nil {
 		return "", err
@@ -71,14 +83,15 @@ var library = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	return string(block), nil
-})
+	library.html = string(block)
+	return library.html, nil
+}
 
 // Library returns the echarts library as HTML: one inline script (about
 // 1 MB) that defines window.echarts on a page that lacks it, even one with
 // RequireJS, and then draws the charts that were waiting for it. Any chart
 // on the same page draws with it, before or after it in the page.
-func Library() (string, error) { return library() }
+func Library() (string, error) { return loadLibrary() }
 
 // sentHere records, outside a notebook, that this process already wrote
 // the library (its output is one stream).

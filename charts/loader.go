@@ -71,7 +71,7 @@ var loader = template.Must(template.New("chart").Parse(
     if (img) { img.remove(); }
     note("");
     el.setAttribute("data-tlx", "drawn");
-    if (window.ResizeObserver) { chart.__tlxResize = new ResizeObserver(function () { chart.resize(); }); chart.__tlxResize.observe(el); }
+    if (window.ResizeObserver) { chart.__tlxResize = new ResizeObserver(function () { if (!chart.isDisposed() && el.isConnected && el.clientWidth) { chart.resize(); } }); chart.__tlxResize.observe(el); }
     if (live) {
       window.__tlxLive = (window.__tlxLive || []).filter(function (c) {
         if (c.getDom().isConnected) { return true; }
