@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,12 +22,21 @@ type report struct {
 	Console        []string // the page's console errors
 	Steps          []string // what the script did, with times
 	LiveStates     []string // distinct texts of the live view's output while running
-	Cells          []struct {
+	LiveInk        struct { // the live chart while running, sampled
+		Inked, Pixels   int      // its most inked canvas
+		Samples, Charts int      // canvases and chart elements seen
+		States          []string // the chart script's data-tlx values seen
+		Ticks           int      // samples taken
+		Error           string   // what sampling threw
+		HTML            string   // the live output's markup in its second epoch
+	}
+	Cells []struct {
 		Index       int
 		Type        string
 		Trusted     bool
 		Outputs     []output
 		ErrorsShown []string // texts of the cell's stderr-typed outputs as drawn
+		LiveOutputs int      // outputs showing the live view's run name
 	}
 	Charts []struct {
 		ID                        string
@@ -68,6 +78,10 @@ func drive(t *testing.T, s *server, frontEnd, notebook, mode, shot string, limit
 	ctx, cancel := context.WithTimeout(context.Background(), limit+30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "testdata/drive.js", cfgFile)
+	// On a timeout the whole group goes: node and the Chromium it started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".tlx", "npm", "node_modules"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
+	"regexp"
 	"testing"
 )
+
+// chartDiv is the element a tlx chart draws into.
+var chartDiv = regexp.MustCompile(`<div [^>]*\bid="tlx-chart-`)
 
 // savedNotebook is a notebook file as Jupyter saved it.
 type savedNotebook map[string]any
@@ -33,7 +36,7 @@ func (nb savedNotebook) charts() int {
 		for _, o := range outs {
 			data, _ := o.(map[string]any)["data"].(map[string]any)
 			html := fmt.Sprint(data["text/html"])
-			n += strings.Count(html, `class="tlx-chart"`)
+			n += len(chartDiv.FindAllString(html, -1))
 		}
 	}
 	return n

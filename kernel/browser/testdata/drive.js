@@ -55,6 +55,7 @@ async function main() {
     }, cfg.notebook, { timeout: left(), polling: 200 });
     step("notebook open, kernel idle");
 
+    await page.evaluate(defineInkedPixels);
     if (cfg.mode === "run") {
       // Count the live view's states: every distinct text of the output that
       // holds liveMarker, seen after any change to the page.
@@ -67,6 +68,28 @@ async function main() {
           }
         };
         new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+        // And whether its chart drew while it trained: the most inked
+        // pixels of a canvas in it, sampled ten times a second.
+        const ink = window.__tlxTestLiveInk = { inked: 0, pixels: 0, samples: 0, charts: 0, ticks: 0, states: [], error: "", html: "" };
+        setInterval(() => {
+          try {
+            ink.ticks++;
+            for (const o of document.querySelectorAll(".jp-OutputArea-output")) {
+              if (!o.textContent.includes(marker)) continue;
+              if (/epoch [2-9]/.test(o.textContent) && !ink.html) ink.html = o.innerHTML.slice(0, 3000);
+              for (const el of o.querySelectorAll('[id^="tlx-chart-"]')) {
+                ink.charts++;
+                const st = el.getAttribute("data-tlx") || "none";
+                if (!ink.states.includes(st)) ink.states.push(st);
+                for (const cv of el.querySelectorAll("canvas")) {
+                  const n = window.inkedPixels(cv);
+                  ink.samples++;
+                  if (n > ink.inked) { ink.inked = n; ink.pixels = cv.width * cv.height; }
+                }
+              }
+            }
+          } catch (e) { ink.error = String(e); }
+        }, 100);
       }, cfg.liveMarker);
       await page.evaluate((nb) => {
         const p = window.__tlxPanel(nb);
@@ -85,13 +108,14 @@ async function main() {
       }, cfg.notebook, { timeout: left(), polling: 250 });
       step("kernel idle after running: " + await page.evaluate(() => window.__tlxRan));
       report.liveStates = await page.evaluate(() => [...window.__tlxTestLive]);
+      report.liveInk = await page.evaluate(() => window.__tlxTestLiveInk);
     }
 
     // Let the charts' scripts run, then bring each chart into view once
     // (the notebook may skip painting cells off screen).
     await page.waitForTimeout(1500);
     await page.evaluate(async () => {
-      for (const el of document.querySelectorAll(".tlx-chart")) {
+      for (const el of document.querySelectorAll('[id^="tlx-chart-"]')) {
         el.scrollIntoView();
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -99,7 +123,7 @@ async function main() {
       if (first) first.scrollIntoView();
     });
     await page.waitForTimeout(500);
-    Object.assign(report, await page.evaluate(observe, cfg.notebook));
+    Object.assign(report, await page.evaluate(observe, [cfg.notebook, cfg.liveMarker]));
     step("observed");
 
     if (cfg.mode === "run") {
@@ -132,16 +156,33 @@ function findPanelSource(nb) {
   })()`;
 }
 
+// defineInkedPixels gives the page window.inkedPixels(canvas): how many of
+// its pixels are painted and not near white.
+function defineInkedPixels() {
+  window.inkedPixels = (cv) => {
+    if (!cv.width || !cv.height) return 0;
+    const data = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] + data[i + 1] + data[i + 2]) / 3 < 240) n++;
+    }
+    return n;
+  };
+}
+
 // observe runs in the page: what each cell's outputs are (from the model and
 // as drawn) and, for every chart, whether a canvas drew and whether its
 // preview picture shows.
-function observe(nb) {
+function observe([nb, marker]) {
   const p = window.__tlxPanel(nb);
   const cells = p.content.widgets.map((c, i) => {
-    const out = { index: i, type: c.model.type, trusted: c.model.trusted, outputs: [], errorsShown: [] };
+    const out = { index: i, type: c.model.type, trusted: c.model.trusted, outputs: [], errorsShown: [], liveOutputs: 0 };
     if (c.model.type !== "code") return out;
     for (const o of c.model.outputs.toJSON()) {
       out.outputs.push({ type: o.output_type, ename: o.ename, evalue: o.evalue && String(o.evalue).slice(0, 200) });
+    }
+    for (const el of c.node.querySelectorAll(".jp-OutputArea-output")) {
+      if (el.textContent.includes(marker)) out.liveOutputs++;
     }
     for (const el of c.node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
       out.errorsShown.push(el.textContent.slice(0, 300));
@@ -155,17 +196,12 @@ function observe(nb) {
   };
   const shown = (img) => visible(img) && img.complete && img.naturalWidth > 0;
   const cellOf = (el) => p.content.widgets.findIndex((c) => c.node.contains(el));
-  const charts = [...p.content.node.querySelectorAll(".tlx-chart")].map((el) => {
+  const charts = [...p.content.node.querySelectorAll('[id^="tlx-chart-"]')].map((el) => {
     const canvases = [...el.querySelectorAll("canvas")];
     let inked = 0, pixels = 0;
     for (const cv of canvases) {
-      if (!cv.width || !cv.height) continue;
-      const data = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
       pixels += cv.width * cv.height;
-      for (let i = 0; i < data.length; i += 4) {
-        const a = data[i + 3], lum = (data[i] + data[i + 1] + data[i + 2]) / 3;
-        if (a > 0 && lum < 240) inked++;
-      }
+      inked += inkedPixels(cv);
     }
     const area = el.closest(".jp-OutputArea-output") || el.parentNode;
     const previews = [...area.querySelectorAll("img")].filter((i) => i.getAttribute("data-tlx-for") === el.id || el.contains(i));
