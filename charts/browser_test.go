@@ -29,7 +29,6 @@ type step struct {
 	Host  int    `json:"host"`
 	HTML  string `json:"html,omitempty"`
 	Probe int    `json:"probe,omitempty"` // > 0: write probe number Probe
-	JS    string `json:"js,omitempty"`    // else run this script
 }
 
 const harness = `<!doctype html>
@@ -82,9 +81,7 @@ function probe(n) {
 }
 var steps = %s;
 steps.forEach(function (s) {
-  setTimeout(function () {
-    if (s.probe) { probe(s.probe); } else if (s.js) { (new Function(s.js))(); } else { render(s.html, s.host); }
-  }, s.at);
+  setTimeout(function () { if (s.probe) { probe(s.probe); } else { render(s.html, s.host); } }, s.at);
 });
 </script>
 </body></html>
