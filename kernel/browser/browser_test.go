@@ -44,7 +44,7 @@ func frontEnd(t *testing.T, app, name string) {
 	s := startJupyter(t, app, root, "TLX_QUICK=1", "TLX_RUNS="+t.TempDir(), "TLX_CACHE="+t.TempDir())
 	t.Logf("%s ready in %.1fs", app, time.Since(start).Seconds())
 
-	ran := drive(t, s, app, "fixture.ipynb", "run", name+"-fixture.png", 4*time.Minute)
+	ran := drive(t, s, app, "fixture.ipynb", "run", name+"-fixture.png", 6*time.Minute)
 	t.Logf("%s: ran the fixture in %.1fs: %s", app, time.Since(start).Seconds(), strings.Join(ran.Steps, "; "))
 	checkLoopback(t, ran)
 	checkRun(t, ran)
