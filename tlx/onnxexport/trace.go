@@ -62,5 +62,6 @@ func trace(m *net.Model, batch int) (*recorder, error) {
 	elideBroadcasts(r) // first: a depthwise weight's broadcast would hide the pattern
 	fuseConvs(r)
 	fuseDepthwise(r)
+	foldAffine(r)
 	return r, nil
 }
