@@ -2,7 +2,7 @@
 //
 //	m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 8, Classes: 10}, 32, 32, 3)
 //	... fine-tune m ...
-//	err := onnxexport.Export(m, "resnet.onnx", onnxexport.Options{})
+//	info, err := onnxexport.Export(m, "resnet.onnx", onnxexport.Options{}) // or tlx.Export(m, "resnet.onnx")
 //	// ONNX Runtime: session.run({input: x}) with x [batch, 32, 32, 3] float32 (NHWC)
 //
 // The model's graph (training=false: BatchNorm on its stored averages,
@@ -13,11 +13,16 @@
 // tlx model is made of — tlx's own layers, arch, the zoo, TF.js, safetensors
 // or ONNX imports — exports the same way.
 //
+// tlx's own im2col and depthwise convolutions are then rewritten as ONNX
+// Conv, and BatchNorm's arithmetic into the order ONNX Runtime fuses into
+// the convolution (see fuse.go, fuse_depthwise.go, affine.go).
+//
 // The graph is traced at two batch sizes; dimensions that grow with the
 // batch become computed from the input's batch dimension, so the file takes
 // any batch size ("batch" in its input and output shapes). If a model's
 // graph is not linear in the batch size the export keeps a fixed batch
-// (Options.Batch) and says so in Exported.FixedBatch.
+// of 1 and says so in Info.FixedBatch and Info.Why (Options.Batch fixes
+// one on purpose).
 //
 // Class names, preprocessing and the model's name go into the file's
 // metadata_props (see MetadataClasses and friends); ReadMetadata gives them
