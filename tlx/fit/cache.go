@@ -101,6 +101,13 @@ func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*da
 		defer exec.Finalize() // its own executable; the model's cached ones stay
 	}
 	values, err := batchedOutput(exec, d, 128)
+	if err != nil && cfg.PrefixBackend != nil {
+		// The other backend cannot run this prefix: the model's own can.
+		fmt.Fprintf(os.Stderr, "tlx: the frozen prefix did not run on %s (%v); computing it on the training backend\n", cfg.PrefixBackend.Name(), err)
+		if own, ownErr := m.RangeExec("", last); ownErr == nil {
+			values, err = batchedOutput(own, d, 128)
+		}
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("computing features of %s: %w", d.Name, err)
 	}

@@ -2,7 +2,6 @@ package fit
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -52,7 +51,10 @@ type Config struct {
 	// PrefixBackend, when set, computes the cached features of the frozen
 	// prefix on another backend (mixed execution: e.g. ONNX Runtime for the
 	// frozen part, the Go backend for training the rest). The environment
-	// variable TLX_PREFIX_BACKEND (e.g. "onnx:cpu") sets it for a process.
+	// variable TLX_PREFIX_BACKEND (e.g. "onnx:cpu", or "same") sets it for
+	// a process; unset, a model training on the Go backend computes its
+	// prefix on ONNX Runtime (engine.PrefixBackend), falling back to its
+	// own backend if ONNX Runtime cannot run it.
 	PrefixBackend compute.Backend
 
 	// Checkpoint, when set, is a safetensors file rewritten (atomically)
@@ -176,20 +178,10 @@ func checkData(m *net.Model, d *data.Dataset, what string) error {
 	return nil
 }
 
-// prefixBackendFromEnv starts the backend TLX_PREFIX_BACKEND names (e.g.
-// "onnx:cpu") for the frozen prefix's features, when the Config sets none;
-// nil when the variable is empty. The caller finalizes it.
-func prefixBackendFromEnv() (compute.Backend, error) {
-	name := os.Getenv("TLX_PREFIX_BACKEND")
-	if name == "" {
-		return nil, nil
-	}
-	b, notice, err := engine.Start(name)
-	if err != nil {
-		return nil, err
-	}
-	if notice != "" {
-		return nil, fmt.Errorf("TLX_PREFIX_BACKEND: %s", notice)
-	}
-	return b, nil
+// prefixBackendFromEnv starts the backend for the frozen prefix's
+// features when the Config sets none: TLX_PREFIX_BACKEND if set, else
+// engine's default for a model training on main (see engine.PrefixBackend);
+// nil when main computes them. The caller finalizes it.
+func prefixBackendFromEnv(main compute.Backend) (compute.Backend, error) {
+	return engine.PrefixBackend(main)
 }

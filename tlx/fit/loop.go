@@ -39,7 +39,7 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 		return nil, err
 	}
 	if cfg.PrefixBackend == nil {
-		b, err := prefixBackendFromEnv()
+		b, err := prefixBackendFromEnv(backend)
 		if err != nil {
 			return nil, err
 		}
