@@ -118,8 +118,8 @@ func TestStaticPreview(t *testing.T) {
 	if err != nil || strings.Contains(live, "<img") {
 		t.Errorf("live chart carries a preview (%v)", err)
 	}
-	curves, err := HTML(Curves("loss", Series{Name: "loss", Values: []float64{1, 0.5, 0.25}}))
-	if err != nil || !strings.Contains(preview(t, curves), "loss") || !strings.Contains(curves, `alt="loss (static preview)"`) {
+	curves, err := HTML(Curves("loss (accuracy 0.844)", Series{Name: "loss", Values: []float64{1, 0.5, 0.25}}))
+	if err != nil || !strings.Contains(preview(t, curves), "accuracy 0.844") || !strings.Contains(curves, `alt="loss (accuracy 0.844) (static preview)"`) {
 		t.Errorf("curves preview missing (%v)", err)
 	}
 }

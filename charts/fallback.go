@@ -29,6 +29,7 @@ const maxFallbackPoints = 400
 var (
 	ecmeta    = regexp.MustCompile(` (ecmeta_[a-z_]+|pointer-events|class)="[^"]*"`)
 	longNum   = regexp.MustCompile(`(\d+\.\d)\d+`)
+	svgTag    = regexp.MustCompile(`<[^>]*>`)
 	symbol    = regexp.MustCompile(`<path d="M1 0A1 1 0 1 1 1 -0\.1A1 1 0 0 1 1 0" transform="matrix\(([\d.]+),0,0,[\d.]+,([-\d.]+),([-\d.]+)\)" fill="([^"]*)"( fill-opacity="[^"]*")?></path>`)
 	nodeFound = func() string { p, _ := exec.LookPath("node"); return p }()
 )
@@ -84,7 +85,9 @@ func StaticSVG(option []byte) ([]byte, error) {
 	}
 	svg := ecmeta.ReplaceAll(out.Bytes(), nil)
 	svg = symbol.ReplaceAll(svg, []byte(`<circle cx="$2" cy="$3" r="$1" fill="$4"$5/>`))
-	svg = longNum.ReplaceAll(svg, []byte("$1"))
+	// Coordinates are rounded inside tags only: text (titles, axis labels,
+	// "accuracy 0.844") keeps every digit it was given.
+	svg = svgTag.ReplaceAllFunc(svg, func(tag []byte) []byte { return longNum.ReplaceAll(tag, []byte("$1")) })
 	return svg, nil
 }
 
