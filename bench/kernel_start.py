@@ -1,6 +1,6 @@
 """Times the tlx kernel: start -> first cell result, and a warm cell.
 
-    /usr/bin/python3 bench/kernel_start.py [KERNEL]   (default kernel: tlx)
+    .tlx/venv/bin/python bench/kernel_start.py [KERNEL]   (default kernel: tlx)
 """
 import sys
 import time

@@ -45,7 +45,9 @@ fi
 # JavaScript at the versions pinned in scripts/npm: echarts (offline charts),
 # onnxruntime-node (runs exported ONNX files in the tests; its shared library
 # is the ONNX Runtime backend's) and TensorFlow.js (the oracle for TF.js
-# import). Install scripts are not run: they would download more.
+# import) and playwright-core (drives Debian's Chromium through a real
+# JupyterLab in the browser test). Install scripts are not run: they would
+# download more.
 mkdir -p .tlx/npm
 if ! cmp -s scripts/npm/package-lock.json .tlx/npm/package-lock.json || [ ! -f .tlx/npm/node_modules/echarts/dist/echarts.min.js ]; then
   cp scripts/npm/package.json scripts/npm/package-lock.json .tlx/npm/
