@@ -44,7 +44,7 @@ fi
 
 # JavaScript at the versions pinned in scripts/npm: echarts (offline charts),
 # onnxruntime-node (runs exported ONNX files in the tests; its shared library
-# is the ONNX Runtime backend's) and TensorFlow.js (the oracle for TF.js
+# is the ONNX Runtime backend's), TensorFlow.js (the oracle for TF.js
 # import) and playwright-core (drives Debian's Chromium through a real
 # JupyterLab in the browser test). Install scripts are not run: they would
 # download more.
