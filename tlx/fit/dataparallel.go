@@ -1,0 +1,84 @@
+package fit
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/distributed"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/tlx-go/tlx/tlx/net"
+)
+
+// DataParallelStep is a training step of a whole model sharded over
+// devices (a prototype): each batch is split along its first axis over the
+// devices, the weights and optimizer state are replicated, and XLA's
+// partitioner (GoMLX's AutoSharding strategy) inserts the reductions, so
+// the step computes what one device computes for the whole batch
+// (BatchNorm's statistics included). It needs a backend with several
+// devices: XLA (the CPU plugin exposes
+// XLA_FLAGS=--xla_force_host_platform_device_count=N host devices).
+type DataParallelStep struct {
+	m       *net.Model
+	devices int
+	step    *TrainStep
+}
+
+// NewDataParallelStep compiles (lazily, on the first Step) a training
+// step of m over the first devices devices of m's backend.
+func NewDataParallelStep(m *net.Model, opt Optimizer, lr float64, devices int) (*DataParallelStep, error) {
+	backend, err := m.Backend()
+	if err != nil {
+		return nil, err
+	}
+	if n := backend.NumDevices(); devices < 2 || devices > n {
+		return nil, fmt.Errorf("data-parallel step: %d devices asked, backend %s has %d (want 2..%d)", devices, backend.Name(), n, n)
+	}
+	s, err := NewTrainStep(m, opt, lr)
+	if err != nil {
+		return nil, err
+	}
+	mesh, err := distributed.NewDeviceMesh([]int{devices}, []string{"batch"})
+	if err != nil {
+		return nil, fmt.Errorf("data-parallel step: %w", err)
+	}
+	batch, err := distributed.BuildSpec(mesh).S("batch").Done()
+	if err != nil {
+		return nil, fmt.Errorf("data-parallel step: %w", err)
+	}
+	replicated := distributed.NewReplicatedShardingSpec(mesh)
+	s.exec.AutoSharding(mesh).
+		WithInputShardingSpecs(batch, batch, batch).
+		WithOutputShardingSpecs(replicated, replicated, replicated)
+	return &DataParallelStep{m: m, devices: devices, step: s}, nil
+}
+
+// Step trains on one batch (x [batch, input shape...] float32, y [batch]
+// int32, the batch divisible by the number of devices) and returns its
+// mean loss.
+func (s *DataParallelStep) Step(x, y *tensors.Tensor) (float64, error) {
+	n := x.Shape().Dimensions[0]
+	if n%s.devices != 0 || y.Shape().Dimensions[0] != n {
+		return 0, fmt.Errorf("data-parallel step of %s: batch %d (labels %v) does not split over %d devices", s.m.Name, n, y.Shape().Dimensions, s.devices)
+	}
+	xs, ys := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[int32](y)
+	per, size := n/s.devices, len(xs)/n
+	dims := append([]int{per}, x.Shape().Dimensions[1:]...)
+	var args []any
+	for d := range s.devices {
+		args = append(args,
+			tensors.FromFlatDataAndDimensions(xs[d*per*size:(d+1)*per*size], dims...),
+			tensors.FromFlatDataAndDimensions(ys[d*per:(d+1)*per], per),
+			tensors.FromShape(shapes.Make(dtypes.Int32, per)))
+	}
+	var outs []*tensors.Tensor
+	if err := exceptions.TryCatch[error](func() { outs = s.step.exec.MustCall(args...) }); err != nil {
+		return 0, fmt.Errorf("data-parallel step of %s: %w", s.m.Name, err)
+	}
+	return scalar(outs[0]), nil
+}
+
+// NumDevices returns how many devices the compiled step runs on (0 before
+// the first Step).
+func (s *DataParallelStep) NumDevices() int { return s.step.exec.NumDevices() }
