@@ -3,9 +3,10 @@ package engine
 // tlx registers GoMLX's XLA backend ("xla:cpu", "xla:cuda"). It needs a
 // PJRT plugin on disk. For the CPU, scripts/setup.sh installs one from
 // PyPI into the tree's Python environment (see PluginPackage) and tlx finds
-// it there by itself; PJRT_PLUGIN_LIBRARY_PATH, when set, names the
-// folder(s) to search instead (on the lent GPU machines, jax's CUDA plugin
-// from the pip package jax-cuda13-pjrt). go-xla's download of plugins is
+// it there by itself, unless a folder of PJRT_PLUGIN_LIBRARY_PATH holds a
+// CPU plugin of its own; that variable is also where go-xla finds other
+// plugins (on the lent GPU machines, jax's CUDA plugin from the pip package
+// jax-cuda13-pjrt). go-xla reads it when the program starts. go-xla's download of plugins is
 // off (nothing may be downloaded at run time): a missing plugin makes Start
 // fall back to the Go backend with the reason.
 
@@ -53,8 +54,10 @@ func CPUPlugin() string {
 }
 
 // resolveXLA maps "xla:cpu" (or plain "xla") to tlx's own CPU plugin, by
-// absolute path, unless PJRT_PLUGIN_LIBRARY_PATH says where to look. Other
-// configurations, and options after a comma, pass through unchanged.
+// absolute path, unless a folder of PJRT_PLUGIN_LIBRARY_PATH holds a CPU
+// plugin (a GPU machine's path holding only CUDA's keeps tlx's CPU plugin
+// reachable). Other configurations, and options after a comma, pass
+// through unchanged.
 func resolveXLA(config string) string {
 	name, rest, _ := strings.Cut(config, ":")
 	if name != "xla" {
@@ -64,7 +67,7 @@ func resolveXLA(config string) string {
 	if plugin != "" && plugin != "cpu" {
 		return config
 	}
-	if _, set := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); set {
+	if hasCPUPlugin(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")) {
 		return config
 	}
 	path := CPUPlugin()
@@ -75,4 +78,20 @@ func resolveXLA(config string) string {
 		path += "," + options
 	}
 	return "xla:" + path
+}
+
+// hasCPUPlugin reports whether a folder of the ":"-separated list holds a
+// file go-xla would take as its "cpu" plugin.
+func hasCPUPlugin(paths string) bool {
+	for _, dir := range filepath.SplitList(paths) {
+		if dir == "" {
+			continue
+		}
+		for _, pattern := range []string{"pjrt_c_api_cpu*_plugin.so", "pjrt-plugin-cpu*.so", "pjrt_plugin_cpu*.so"} {
+			if m, _ := filepath.Glob(filepath.Join(dir, pattern)); len(m) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,13 +2,16 @@ package engine
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// With no PJRT plugin where PJRT_PLUGIN_LIBRARY_PATH points (and downloads
-// off), Start must say why and hand out the Go backend.
+// With no PJRT plugin in the tree nor where PJRT_PLUGIN_LIBRARY_PATH
+// points (and downloads off), Start must say why and hand out the Go
+// backend.
 func TestXLAWithoutPluginFallsBack(t *testing.T) {
+	t.Setenv("TLX_ROOT", t.TempDir())
 	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
 	b, notice, err := Start("xla:cpu")
 	if err != nil {
@@ -28,8 +31,8 @@ func TestXLAWithoutPluginFallsBack(t *testing.T) {
 // tests run after scripts/setup.sh, which installs it.
 func requireCPUPlugin(t *testing.T) string {
 	t.Helper()
-	if _, set := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); set {
-		t.Skip("PJRT_PLUGIN_LIBRARY_PATH is set: xla:cpu is the plugin found there, not setup's")
+	if hasCPUPlugin(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")) {
+		t.Skip("PJRT_PLUGIN_LIBRARY_PATH holds a CPU plugin: xla:cpu is that one, not setup's")
 	}
 	path := CPUPlugin()
 	if path == "" {
@@ -70,5 +73,27 @@ func TestResolveXLAKeepsOptionsAndOtherPlugins(t *testing.T) {
 		if got := resolveXLA(tc.config); got != tc.want {
 			t.Errorf("resolveXLA(%q) = %q, want %q", tc.config, got, tc.want)
 		}
+	}
+}
+
+// A plugin path that holds only a CUDA plugin (the GPU machines') keeps
+// setup's CPU plugin for xla:cpu; one that holds a CPU plugin wins.
+func TestPluginPathWithoutCPUPluginKeepsSetups(t *testing.T) {
+	path := requireCPUPlugin(t)
+	cuda := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cuda, "pjrt_c_api_cuda_plugin.so"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", cuda)
+	if got := resolveXLA("xla:cpu"); got != "xla:"+path {
+		t.Errorf("with only a CUDA plugin on the path: resolveXLA(xla:cpu) = %q, want setup's %s", got, path)
+	}
+	cpu := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cpu, "pjrt_c_api_cpu_plugin.so"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", cuda+":"+cpu)
+	if got := resolveXLA("xla:cpu"); got != "xla:cpu" {
+		t.Errorf("with a CPU plugin on the path: resolveXLA(xla:cpu) = %q, want it passed to go-xla", got)
 	}
 }
