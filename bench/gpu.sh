@@ -19,7 +19,7 @@ export PJRT_PLUGIN_LIBRARY_PATH=$(dirname "$plugin")
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 
 mkdir -p .tlx/bin
-go build -tags xla -o .tlx/bin/tlxbench-xla ./bench/tlxbench
+go build -o .tlx/bin/tlxbench-xla ./bench/tlxbench
 for w in W2a W2b; do
   GOMLX_BACKEND=xla:cuda .tlx/bin/tlxbench-xla -workload $w -iters 50 | tee -a /tmp/gpu-tlx.jsonl
   if python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then

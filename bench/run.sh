@@ -15,5 +15,5 @@ if [ -n "${missing:-}" ]; then
 fi
 mkdir -p .tlx/bin
 [ -f .tlx/lib/libonnxruntime.so.1 ] || bash scripts/setup.sh
-go build -tags onnx -o .tlx/bin/tlxbench ./bench/tlxbench
+go build -o .tlx/bin/tlxbench ./bench/tlxbench
 go run ./bench/compare -tlx .tlx/bin/tlxbench -ort "$(pwd)/.tlx/lib/libonnxruntime.so.1" -out bench/RESULTS.md "$@"

@@ -46,7 +46,7 @@ func main() {
 	reps := flag.Int("reps", 3, "interleaved repetitions per workload")
 	iters := flag.Int("iters", 10, "timed iterations per run")
 	only := flag.String("workloads", "W1a,W1b,W1c,W3,W2a,W2b,W4,W5", "comma-separated workloads")
-	ortLib := flag.String("ort", "", "libonnxruntime.so.1: also run tlx on the ONNX Runtime backend (tlxbench built with -tags onnx)")
+	ortLib := flag.String("ort", "", "libonnxruntime.so.1: also run tlx on the ONNX Runtime backend")
 	out := flag.String("out", "", "append the results to this Markdown file")
 	tlxBin := flag.String("tlx", "", "tlxbench binary (built by run.sh)")
 	flag.Parse()
