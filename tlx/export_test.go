@@ -32,17 +32,7 @@ func exportTolerance(depth int) float64 {
 
 // exportBatch is a seeded batch of inputs in [0, 1) for m.
 func exportBatch(m *net.Model, batch int, seed uint64) *tensors.Tensor {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	dims := append([]int{batch}, m.InputShape...)
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	data := make([]float32, n)
-	for i := range data {
-		data[i] = rng.Float32()
-	}
-	return tensors.FromFlatDataAndDimensions(data, dims...)
+	return testutil.UniformBatch(batch, m.InputShape, seed, 7)
 }
 
 // exportRandomBN gives tlx BatchNorm statistics other than 0 and 1 (a seeded

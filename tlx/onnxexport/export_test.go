@@ -2,7 +2,6 @@ package onnxexport_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -17,17 +16,7 @@ import (
 
 // randomInput is a seeded batch of inputs in [0, 1) for m.
 func randomInput(m *net.Model, batch int, seed uint64) *tensors.Tensor {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	dims := append([]int{batch}, m.InputShape...)
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	data := make([]float32, n)
-	for i := range data {
-		data[i] = rng.Float32()
-	}
-	return tensors.FromFlatDataAndDimensions(data, dims...)
+	return testutil.UniformBatch(batch, m.InputShape, seed, 1)
 }
 
 // checkInORT exports m, runs the file in ONNX Runtime at each batch size
