@@ -147,6 +147,9 @@ func importedPackages(cells ...string) map[string]string {
 			name := ""
 			if tok == token.IDENT || tok == token.PERIOD {
 				name = lit
+				if tok == token.PERIOD {
+					name = "." // the scanner gives a dot import no literal
+				}
 				tok, lit = next()
 			}
 			if tok != token.STRING {

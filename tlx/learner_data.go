@@ -120,7 +120,7 @@ func loadData(dir string, rec *dataRecord) (*data.Dataset, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if got := d.Fingerprint(); got != rec.Fingerprint {
-		return nil, fmt.Errorf("data set %q in %s: fingerprint %s, learner.json says %s (the file changed)", rec.Name, path, got[:12], rec.Fingerprint[:12])
+		return nil, fmt.Errorf("data set %q in %s: fingerprint %s, learner.json says %s (the file changed)", rec.Name, path, got[:12], fmt.Sprintf("%.12s", rec.Fingerprint))
 	}
 	return d, nil
 }

@@ -81,7 +81,7 @@ func MostConfused(confusion [][]int, classes []string, n int) []Confused {
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Count > out[b].Count })
-	return out[:min(n, len(out))]
+	return out[:max(0, min(n, len(out)))]
 }
 
 // ShowTopLosses shows the n validation examples with the highest loss.
@@ -157,7 +157,7 @@ func Results(m *net.Model, d *data.Dataset, n int) ([]charts.Image, error) {
 }
 
 func firstN(n int) []int {
-	idx := make([]int, n)
+	idx := make([]int, max(n, 0))
 	for i := range idx {
 		idx[i] = i
 	}

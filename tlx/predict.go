@@ -167,7 +167,7 @@ func predictInput(m *net.Model, x any) (*data.Dataset, error) {
 			}
 		}
 	case *data.Dataset:
-		if v.Size() != batch.Size() {
+		if !slices.Equal(v.Shape, m.InputShape) {
 			return nil, fmt.Errorf("dataset %q has examples of shape %v, the model's input is %v", v.Name, v.Shape, m.InputShape)
 		}
 		return v, nil

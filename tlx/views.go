@@ -82,6 +82,7 @@ func (v *PlanView) HTML() string {
 	return b.String()
 }
 
+// String is the plan view as a plain-text table (groups × stages).
 func (v *PlanView) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-10s", "group")

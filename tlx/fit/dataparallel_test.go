@@ -26,7 +26,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 	}
 	defer xla.Finalize()
 	if xla.NumDevices() < 2 {
-		t.Skipf("xla:cpu has %d device(s); set XLA_FLAGS=--xla_force_host_platform_device_count=2", xla.NumDevices())
+		t.Fatalf("xla:cpu has %d device(s), want 2 or more: set XLA_FLAGS=--xla_force_host_platform_device_count=2", xla.NumDevices())
 	}
 	build := func() *net.Model { return arch.CNN("cnn", 10, true, 8, 8, 1) }
 	start := filepath.Join(t.TempDir(), "start.safetensors")

@@ -156,6 +156,7 @@ func (h *History) String() string {
 	return b.String()
 }
 
+// String formats the epoch as the progress line prints it.
 func (e EpochLog) String() string {
 	stage := ""
 	if e.Stage != "" {
