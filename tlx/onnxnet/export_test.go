@@ -1,11 +1,6 @@
 package onnxnet
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -18,50 +13,8 @@ import (
 // runORT runs an ONNX file in ONNX Runtime (node + onnxruntime-node).
 func runORT(t *testing.T, model string, x *tensors.Tensor) []float32 {
 	t.Helper()
-	values := tensors.MustCopyFlatData[float32](x)
-	raw := make([]byte, 4*len(values))
-	for i, f := range values {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(f))
-	}
-	in := filepath.Join(t.TempDir(), "input.f32")
-	if err := os.WriteFile(in, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dims := ""
-	for i, d := range x.Shape().Dimensions {
-		if i > 0 {
-			dims += ","
-		}
-		dims += fmtInt(d)
-	}
-	cmd := exec.Command("node", "testdata/ort_run.js", model, in, dims)
-	root, err := testutil.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".tlx/npm/node_modules"))
-	out, err := cmd.Output()
-	if err != nil {
-		stderr := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		t.Fatalf("ONNX Runtime on %s (bash scripts/setup.sh installs onnxruntime-node): %v\n%s", model, err, stderr)
-	}
-	var y struct{ Data []float32 }
-	if err := json.Unmarshal(out, &y); err != nil {
-		t.Fatal(err)
-	}
-	return y.Data
-}
-
-func fmtInt(d int) string { return string(must(json.Marshal(d))) }
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
+	y, _ := testutil.RunORT(t, model, tensors.MustCopyFlatData[float32](x), x.Shape().Dimensions)
+	return y
 }
 
 // A fine-tuned import with a new head exports to an ONNX file that ONNX
