@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/tlx-go/tlx/charts"
+	"github.com/tlx-go/tlx/kernel"
 	"github.com/tlx-go/tlx/tlx/manifest"
 )
 
@@ -122,8 +123,8 @@ func DefaultPython() (string, error) {
 	return py, nil
 }
 
-// tlxRoot is $TLX_ROOT, else the nearest folder above the current one that
-// holds .tlx/npm (made by scripts/setup.sh).
+// tlxRoot is $TLX_ROOT, else the tlx tree around the current folder
+// (kernel.FindRoot: the folder whose go.mod declares the tlx module).
 func tlxRoot() (string, error) {
 	if root := os.Getenv("TLX_ROOT"); root != "" {
 		return root, nil
@@ -132,14 +133,11 @@ func tlxRoot() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, ".tlx", "npm")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no .tlx/npm above %s: run scripts/setup.sh, or set TLX_ROOT", dir)
-		}
+	root, err := kernel.FindRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("finding the tlx tree (run inside it, or set TLX_ROOT): %w", err)
 	}
+	return root, nil
 }
 
 // Run executes the notebook. When a cell fails it still writes the executed
