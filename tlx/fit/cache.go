@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/tlx-go/tlx/tlx/data"
+	"github.com/tlx-go/tlx/tlx/engine"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
@@ -185,6 +186,18 @@ func (r *runner) prepareInputs(train *data.Dataset) error {
 		return nil
 	}
 	start := time.Now()
+	if r.cfg.PrefixBackend == nil {
+		// Only a cached prefix needs it: TLX_PREFIX_BACKEND, else the
+		// engine's default for a model training on this backend.
+		b, err := engine.PrefixBackend(r.backend)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			r.cfg.PrefixBackend = b
+			defer func() { b.Finalize(); r.cfg.PrefixBackend = nil }()
+		}
+	}
 	tf, hit, err := cachedFeatures(r.m, prefix, train, r.cfg)
 	if err != nil {
 		return err

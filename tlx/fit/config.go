@@ -7,7 +7,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/tlx-go/tlx/tlx/data"
-	"github.com/tlx-go/tlx/tlx/engine"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
@@ -176,12 +175,4 @@ func checkData(m *net.Model, d *data.Dataset, what string) error {
 		return fmt.Errorf("model %s outputs %v per batch but the %s data has %d classes: call ReplaceHead(%d)", m.Name, out, what, len(d.Classes), len(d.Classes))
 	}
 	return nil
-}
-
-// prefixBackendFromEnv starts the backend for the frozen prefix's
-// features when the Config sets none: TLX_PREFIX_BACKEND if set, else
-// engine's default for a model training on main (see engine.PrefixBackend);
-// nil when main computes them. The caller finalizes it.
-func prefixBackendFromEnv(main compute.Backend) (compute.Backend, error) {
-	return engine.PrefixBackend(main)
 }

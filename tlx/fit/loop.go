@@ -38,16 +38,6 @@ func Fit(m *net.Model, train *data.Dataset, cfg Config) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.PrefixBackend == nil {
-		b, err := prefixBackendFromEnv(backend)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			cfg.PrefixBackend = b
-			defer b.Finalize()
-		}
-	}
 	r := &runner{m: m, cfg: cfg, backend: backend, h: &History{}}
 	r.hooks = []hook{r.manifestHook(train), r.monitors(), r.earlyStopping(), r.checkpoints(), r.callbacks()}
 	if err := r.begin(); err != nil {
