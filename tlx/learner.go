@@ -98,7 +98,9 @@ const (
 // cfg (at most one; default fit's) as the base of every training. The
 // model's class names become train's classes: its head must have as many
 // outputs (call m.ReplaceHead(len(train.Classes)) on a pretrained model
-// of another task). Re-creating a learner starts its history afresh; the
+// of another task). cfg's Seed, when set, also seeds what the model still
+// has to initialise (see net.Model.Reseed): a new head, or a model built
+// from scratch. Re-creating a learner starts its history afresh; the
 // run's finished stages stay on disk and are restored by Fit.
 func NewLearner(name string, m *net.Model, train, val *data.Dataset, cfg ...fit.Config) (*Learner, error) {
 	if m == nil || train == nil {
@@ -113,6 +115,13 @@ func NewLearner(name string, m *net.Model, train, val *data.Dataset, cfg ...fit.
 	if len(m.Classes) > 0 && !slices.Equal(m.Classes, train.Classes) {
 		return nil, fmt.Errorf("tlx.NewLearner(%s): model %s predicts %v, the data has %v: call m.ReplaceHead(%d) for a new head first",
 			name, m.Name, m.Classes, train.Classes, len(train.Classes))
+	}
+	if len(cfg) == 1 && cfg[0].Seed != 0 {
+		// The seed also draws what the model initialises (a new head), so
+		// learners of different seeds start from different heads.
+		if err := m.Reseed(cfg[0].Seed); err != nil {
+			return nil, fmt.Errorf("tlx.NewLearner(%s): %w", name, err)
+		}
 	}
 	shapes, err := m.Init()
 	if err != nil {

@@ -2,6 +2,7 @@ package tlx
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -232,5 +233,63 @@ func TestMostConfused(t *testing.T) {
 	got := MostConfused([][]int{{5, 1, 3}, {0, 7, 2}, {4, 0, 9}}, []string{"a", "b", "c"}, 2)
 	if len(got) != 2 || got[0] != (Confused{"c", "a", 4}) || got[1] != (Confused{"a", "c", 3}) {
 		t.Errorf("most confused: %v", got)
+	}
+}
+
+// A learner's seed draws the new head of an initialised (pretrained-like)
+// model: two seeds give two heads, the same seed the same head, and the
+// body the model already held is untouched.
+func TestNewLearnerSeedDrawsTheHead(t *testing.T) {
+	t.Setenv("TLX_RUNS", t.TempDir())
+	d, err := data.Digits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val := d.Take(100, 1).Split(0.5, 1)
+	heads := map[uint64]string{}
+	var body string
+	for _, seed := range []uint64{1, 2, 1} {
+		m := arch.MLP("mlp", []int{12}, 10, 8, 8, 1)
+		if _, err := m.Init(); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ReplaceHead(len(train.Classes)); err != nil {
+			t.Fatal(err)
+		}
+		l, err := NewLearner("seeded", m, train, val, fit.Config{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, err := l.Model.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var head, rest []string
+		for path, v := range vals {
+			entry := path + fmt.Sprint(v)
+			if strings.HasPrefix(path, "/"+net.HeadName+"/") {
+				head = append(head, entry)
+			} else {
+				rest = append(rest, entry)
+			}
+		}
+		slices.Sort(head)
+		slices.Sort(rest)
+		if len(head) == 0 || len(rest) == 0 {
+			t.Fatalf("seed %d: head %d variables, body %d", seed, len(head), len(rest))
+		}
+		h, b := strings.Join(head, ";"), strings.Join(rest, ";")
+		if prev, ok := heads[seed]; ok && prev != h {
+			t.Errorf("seed %d drew two different heads", seed)
+		}
+		heads[seed] = h
+		if body == "" {
+			body = b
+		} else if body != b {
+			t.Errorf("seed %d changed the weights the model already held", seed)
+		}
+	}
+	if heads[1] == heads[2] {
+		t.Error("seeds 1 and 2 drew the same head")
 	}
 }

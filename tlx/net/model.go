@@ -189,6 +189,21 @@ func (m *Model) each(scope *model.Scope, x *graph.Node, training bool, visit fun
 	}
 }
 
+// Reseed makes what m initialises from now on (a new head after
+// ReplaceHead, a model built from scratch) and its dropout depend on seed,
+// so that a measurement repeated over seeds varies the initialisation too.
+// Weights m already holds (pretrained ones) are unchanged.
+func (m *Model) Reseed(seed uint64) error {
+	m.Seed = int64(seed)
+	m.Store.SetParam(model.ParamInitialSeed, int64(seed))
+	// A model that initialised before (a loaded one) keeps a random state:
+	// start it afresh from the seed.
+	if err := m.Store.SetRNGStateFromSeed(int64(seed)); err != nil {
+		return fmt.Errorf("model %s: reseeding with %d: %w", m.Name, seed, err)
+	}
+	return nil
+}
+
 // seed makes variable initialisation reproducible.
 func (m *Model) seed() {
 	if _, found := m.Store.GetParam(model.ParamInitialSeed); !found {

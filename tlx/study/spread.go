@@ -5,26 +5,14 @@ import (
 
 	gecharts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
-	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/tlx-go/tlx/charts"
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
-// Reseed makes what m initialises from now on (a new head after
-// ReplaceHead, a model built from scratch) and its dropout depend on seed,
-// so that a measurement repeated over seeds varies the initialisation too.
-// Weights m already holds (pretrained ones) are unchanged.
-func Reseed(m *net.Model, seed uint64) error {
-	m.Seed = int64(seed)
-	m.Store.SetParam(model.ParamInitialSeed, int64(seed))
-	// A model that initialised before (a loaded one) keeps a random state:
-	// start it afresh from the seed.
-	if err := m.Store.SetRNGStateFromSeed(int64(seed)); err != nil {
-		return fmt.Errorf("study.Reseed: %w", err)
-	}
-	return nil
-}
+// Reseed is m.Reseed(seed): what m initialises from now on (a new head, a
+// model built from scratch) and its dropout depend on seed.
+func Reseed(m *net.Model, seed uint64) error { return m.Reseed(seed) }
 
 // palette is echarts' default series colours: a mean's line takes the
 // i-th, and its seeds' points are drawn in the same colour.
