@@ -17,6 +17,7 @@ apt_packages=(
   python3-sklearn               # ships the 8x8 digits data set
   python3-torch python3-torchvision  # the oracle for fidelity tests and the benchmark baseline
   libonnx-testdata              # the ONNX backend test suite (conformance of the ONNX import)
+  fortunes                      # fortune-mod's quotations filed by topic: the text classification set (data.Fortunes)
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 missing=()
