@@ -38,16 +38,29 @@ type layerConfig struct {
 	batchInputDim []int
 }
 
+// Options adjust LoadWith; the zero value loads the model as saved.
+type Options struct {
+	// InputShape is the per-example input (height, width, channels) when
+	// the model.json leaves dimensions free (a fully convolutional model
+	// saved with batch_input_shape [null, null, null, 3]) or when a model
+	// whose layers do not depend on the size (its backbone, say) should
+	// run at another size than it was saved with. The channels must match.
+	InputShape []int
+}
+
 // Load reads a TF.js layers model (model.json and the shards it lists).
-func Load(path string) (*net.Model, error) {
-	m, err := load(path)
+func Load(path string) (*net.Model, error) { return LoadWith(path, Options{}) }
+
+// LoadWith is Load with options.
+func LoadWith(path string, o Options) (*net.Model, error) {
+	m, err := load(path, o)
 	if err != nil {
 		return nil, fmt.Errorf("loading TF.js model %s: %w", path, err)
 	}
 	return m, nil
 }
 
-func load(path string) (m *net.Model, err error) {
+func load(path string, o Options) (m *net.Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = nil, fmt.Errorf("%v", r)
@@ -72,7 +85,7 @@ func load(path string) (m *net.Model, err error) {
 	if name == "" {
 		name = strings.TrimSuffix(filepath.Base(filepath.Dir(path)), "/")
 	}
-	return build(name, layers, input, output, weights)
+	return build(name, layers, input, output, weights, o)
 }
 
 // graph resolves each layer's inputs (functional or Sequential) and
@@ -183,7 +196,7 @@ func endpointNames(raw json.RawMessage) ([]string, error) {
 }
 
 // build makes the model: groups from graphcut, weights as variables.
-func build(name string, layers []layerConfig, input, output string, weights map[string]weight) (*net.Model, error) {
+func build(name string, layers []layerConfig, input, output string, weights map[string]weight, o Options) (*net.Model, error) {
 	byName := map[string]*layerConfig{}
 	var cg graphcut.Graph
 	cg.Input, cg.Output = input, output
@@ -200,13 +213,23 @@ func build(name string, layers []layerConfig, input, output string, weights map[
 	if inputLayer == nil {
 		return nil, fmt.Errorf("no input layer %q", input)
 	}
-	example, err := inputLayer.exampleShape()
+	example, err := inputLayer.exampleShape(o.InputShape)
 	if err != nil {
 		return nil, err
 	}
 	cut, err := graphcut.Cut(cg)
 	if err != nil {
 		return nil, err
+	}
+	if keys := kerasKeys(cut, cg, byName); keys != nil {
+		for i := range cg.Nodes {
+			if k, ok := keys[cg.Nodes[i].Key]; ok {
+				cg.Nodes[i].Key = k
+			}
+		}
+		if cut, err = graphcut.Cut(cg); err != nil {
+			return nil, err
+		}
 	}
 	m := net.New(name, example...)
 	m.Statistics = map[string]bool{}
@@ -247,8 +270,10 @@ func build(name string, layers []layerConfig, input, output string, weights map[
 	return m, nil
 }
 
-// exampleShape is the input layer's shape without the batch.
-func (l *layerConfig) exampleShape() ([]int, error) {
+// exampleShape is the input layer's shape without the batch, or want
+// when given (it must keep the saved rank and fixed channels, and fill
+// every free dimension).
+func (l *layerConfig) exampleShape(want []int) ([]int, error) {
 	dims := l.batchInputDim
 	if dims == nil {
 		var cfg struct {
@@ -270,8 +295,17 @@ func (l *layerConfig) exampleShape() ([]int, error) {
 			}
 		}
 	}
+	if want != nil {
+		if len(want) != len(dims)-1 || slices.ContainsFunc(want, func(d int) bool { return d < 1 }) {
+			return nil, fmt.Errorf("input layer %s: InputShape %v for an input of shape %v (want %d positive dimensions)", l.Name, want, dims, len(dims)-1)
+		}
+		if c := dims[len(dims)-1]; len(dims) == 4 && c > 0 && want[2] != c {
+			return nil, fmt.Errorf("input layer %s: InputShape %v has %d channels, the model %d", l.Name, want, want[2], c)
+		}
+		return slices.Clone(want), nil
+	}
 	if len(dims) < 2 || slices.Contains(dims[1:], -1) {
-		return nil, fmt.Errorf("input layer %s: shape %v, want [batch, fixed dimensions...]", l.Name, dims)
+		return nil, fmt.Errorf("input layer %s: shape %v leaves dimensions free: give them in InputShape (tlx.LoadOptions.InputShape, tfjs.Options.InputShape)", l.Name, dims)
 	}
 	return slices.Clone(dims[1:]), nil
 }
