@@ -12,7 +12,10 @@
 // its node names ("/layer1/layer1.0/conv1/Conv" belongs to "layer1"; a
 // scope holding most of the model, like MobileNet's "features", is split one
 // level deeper), merging where a residual connection or branch crosses a
-// boundary (see package graphcut).
+// boundary (see package graphcut). Files whose names carry no scopes
+// (TensorFlow- and Paddle-exported ONNX) are cut by structure instead: one
+// group per residual block or branched module, the plain layers between
+// them closed at pooling, the classifier last (Options.GroupBy).
 //
 // Image models exported from PyTorch take NCHW input; by default the loaded
 // model takes NHWC like every tlx model and transposes in its first group
@@ -51,7 +54,20 @@ type Options struct {
 	// ChannelsFirst keeps a rank-4 input in the graph's own NCHW layout
 	// instead of taking NHWC and transposing.
 	ChannelsFirst bool
+	// GroupBy chooses how the graph is cut into layer groups: GroupByScopes
+	// (the module scopes in node names, as PyTorch's exporter writes
+	// them), GroupByStructure (residual blocks, branches and pooling, for
+	// files without scopes), or "" to pick: structure when the names carry
+	// fewer than two scopes or come from TensorFlow (tf2onnx's
+	// "StatefulPartitionedCall/..."), scopes otherwise.
+	GroupBy string
 }
+
+// Values of Options.GroupBy.
+const (
+	GroupByScopes    = "scopes"
+	GroupByStructure = "structure"
+)
 
 // Source is what an imported model remembers of its ONNX origin, in
 // net.Model.Origin; Export needs it.
@@ -150,7 +166,11 @@ func build(mp *protos.ModelProto, name string, opts Options) (*net.Model, error)
 		}
 	}
 
-	cut, err := graphcut.Cut(cutGraph(g, input.Name, output))
+	cg, err := cutGraph(g, input.Name, output, opts.GroupBy)
+	if err != nil {
+		return nil, err
+	}
+	cut, err := graphcut.Cut(cg)
 	if err != nil {
 		return nil, err
 	}
@@ -244,114 +264,6 @@ func dtypeOf(vi *protos.ValueInfoProto) int32 {
 		return tt.TensorType.ElemType
 	}
 	return int32(protos.TensorProto_FLOAT)
-}
-
-// cutNodes lists the graph's computing nodes (Constant nodes are free).
-func cutNodes(g *protos.GraphProto) []*protos.NodeProto {
-	var out []*protos.NodeProto
-	for _, n := range g.Node {
-		if n.OpType != "Constant" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// cutGraph describes the graph to graphcut: nodes keyed by their scope.
-func cutGraph(g *protos.GraphProto, input, output string) graphcut.Graph {
-	free := map[string]bool{}
-	for _, t := range g.Initializer {
-		free[t.Name] = true
-	}
-	for _, n := range g.Node {
-		if n.OpType == "Constant" {
-			for _, o := range n.Output {
-				free[o] = true
-			}
-		}
-	}
-	nodes := cutNodes(g)
-	keys := scopeKeys(nodes)
-	cg := graphcut.Graph{Input: input, Output: output, Free: free}
-	for i, n := range nodes {
-		cg.Nodes = append(cg.Nodes, graphcut.Node{Key: keys[i], Inputs: nodeReads(n), Outputs: n.Output})
-	}
-	return cg
-}
-
-// nodeReads lists every tensor a node reads, including those its
-// subgraphs (If, Loop) read from the enclosing graph.
-func nodeReads(n *protos.NodeProto) []string {
-	reads := slices.Clone(n.Input)
-	for _, a := range n.Attribute {
-		for _, sub := range append([]*protos.GraphProto{a.G}, a.Graphs...) {
-			if sub == nil {
-				continue
-			}
-			for _, sn := range sub.Node {
-				reads = append(reads, nodeReads(sn)...)
-			}
-		}
-	}
-	return reads
-}
-
-// scopeKeys derives each node's layer key from the scopes in its name:
-// "/layer1/layer1.0/conv1/Conv" -> "layer1". Scopes common to all nodes
-// are skipped, and a scope covering more than half of the nodes is split
-// one level deeper. Nodes without scopes get "".
-func scopeKeys(nodes []*protos.NodeProto) []string {
-	paths := make([][]string, len(nodes))
-	for i, n := range nodes {
-		parts := strings.Split(strings.Trim(n.Name, "/"), "/")
-		if len(parts) > 1 {
-			paths[i] = parts[:len(parts)-1]
-		}
-	}
-	depth := make([]int, len(nodes)) // components used so far (1 = first)
-	for i := range depth {
-		depth[i] = 1
-	}
-	for range 3 {
-		count := map[string]int{}
-		children := map[string]map[string]bool{}
-		for i, p := range paths {
-			if len(p) < depth[i] {
-				continue
-			}
-			k := strings.Join(p[:depth[i]], "/")
-			count[k]++
-			if len(p) > depth[i] {
-				if children[k] == nil {
-					children[k] = map[string]bool{}
-				}
-				children[k][p[depth[i]]] = true
-			}
-		}
-		refined := false
-		for i, p := range paths {
-			if len(p) <= depth[i] {
-				continue
-			}
-			k := strings.Join(p[:depth[i]], "/")
-			if 2*count[k] > len(nodes) && len(children[k]) >= 2 {
-				depth[i]++
-				refined = true
-			}
-		}
-		if !refined {
-			break
-		}
-	}
-	keys := make([]string, len(nodes))
-	for i, p := range paths {
-		if len(p) >= depth[i] {
-			keys[i] = p[depth[i]-1]
-		} else if len(p) > 0 {
-			keys[i] = p[len(p)-1]
-		}
-	}
-	return keys
 }
 
 // statisticInitializers names the BatchNormalization running statistics.
