@@ -25,12 +25,25 @@ func QuickOr[T any](quick, full T) T {
 	return full
 }
 
-// Pretrained returns a model from the offline zoo (training it once if the
-// cache lacks it) and shows its model card.
-func Pretrained(name string) (*net.Model, error) {
-	m, card, err := zoo.Pretrained(name)
+// Pretrained returns a model from the offline zoo (training its recipe or
+// unpacking its package once if the cache lacks it) and shows its model
+// card. Packaged backbones (tlx.Pretrained("mobilenetv2-imagenet-nsfwjs"))
+// come with the head their package ships; ReplaceHead gives one for your
+// classes. zoo.Options{InputShape: ...} runs a packaged backbone at another
+// size.
+func Pretrained(name string, opts ...zoo.Options) (*net.Model, error) {
+	m, card, err := zoo.Pretrained(name, opts...)
 	if err != nil {
 		return nil, err
+	}
+	if card.Source != "" {
+		pre := ""
+		if card.Preprocessing != nil {
+			pre = card.Preprocessing.String()
+		}
+		Note("pretrained %s: %s from %s (license %s), input %v (this model: %v), preprocessing %s; %s; weights sha256 %.12s…",
+			card.Name, card.Architecture, card.Source, card.License, card.InputShape, m.InputShape, pre, card.TrainData, card.WeightsSHA256)
+		return m, nil
 	}
 	Note("pretrained %s: %s; validation accuracy %.3f on %s", card.Name, card.Architecture, card.ValAccuracy, card.ValData)
 	return m, nil

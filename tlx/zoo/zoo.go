@@ -1,11 +1,14 @@
-// Package zoo provides pretrained models made here, offline: each is a
-// reproducible recipe that trains a source model on data shipped by Debian
-// or Go packages. The first Pretrained call runs the recipe (a few
-// minutes, with progress) and keeps the weights and a model card in the
-// cache; later calls load them.
+// Package zoo provides pretrained models, offline. Some are reproducible
+// recipes that train a source model here on data shipped by Debian or Go
+// packages: the first Pretrained call runs the recipe (a few minutes, with
+// progress) and keeps the weights and a model card in the cache. Others
+// are packaged: real pretrained weights inside a package setup installs
+// (MobileNetV2 and InceptionV3 from npm nsfwjs), unpacked into the cache
+// on first use (see RegisterPackaged). Later calls load the cache.
 //
 //	m, card, err := zoo.Pretrained("resnet18w8-fmnist04")
 //	fmt.Println(card)                     // data, epochs, seed, accuracy, SHA-256
+//	m, card, err = zoo.Pretrained("mobilenetv2-imagenet-nsfwjs", zoo.Options{InputShape: []int{96, 96, 3}})
 //
 // The cache is $TLX_CACHE/zoo, else the user cache folder's tlx/zoo.
 // Weights are never committed to the repository.
@@ -18,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,9 +71,20 @@ type Card struct {
 	// other weights on another path. Notebooks' claims must hold for both.
 	SIMDPath string `json:"simd_path"`
 	CPU      string `json:"cpu"`
+	// Source, License, Preprocessing and WeightFiles describe a packaged
+	// entry: the package and version the weights come from, its license,
+	// what the inputs expect, and the files whose bytes WeightsSHA256 hashes.
+	Source        string             `json:"source,omitempty"`
+	License       string             `json:"license,omitempty"`
+	Preprocessing *net.Preprocessing `json:"preprocessing,omitempty"`
+	WeightFiles   []string           `json:"weight_files,omitempty"`
 }
 
+// String is the card as a few lines of text.
 func (c *Card) String() string {
+	if c.Source != "" {
+		return c.packagedString()
+	}
 	return fmt.Sprintf("%s (revision %d): %s\n  %s, groups %v, input %v\n  trained on %s (%d examples), seed %d; %s\n  validation accuracy %.4f on %s\n  weights sha256 %s (%.0fs to train, %s, %s kernels on %s)",
 		c.Name, c.Revision, c.Description, c.Architecture, c.Groups, c.InputShape, c.TrainData, c.TrainExamples, c.Seed,
 		strings.Join(c.Plan, "; "), c.ValAccuracy, c.ValData, c.WeightsSHA256, c.Seconds, c.Made, c.SIMDPath, c.CPU)
@@ -80,10 +95,13 @@ var recipes = map[string]Recipe{}
 // Register adds a recipe (the built-in ones register themselves).
 func Register(r Recipe) { recipes[r.Name] = r }
 
-// Names lists the recipes.
+// Names lists the recipes and the packaged entries.
 func Names() []string {
 	var names []string
 	for n := range recipes {
+		names = append(names, n)
+	}
+	for n := range packaged {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -114,12 +132,22 @@ func CacheDir() string {
 var Progress io.Writer = os.Stdout
 
 // Pretrained returns the named model with its pretrained weights, running
-// its recipe first when the cache lacks them (or holds weights whose hash
-// does not match their card).
-func Pretrained(name string) (*net.Model, *Card, error) {
+// its recipe (or unpacking its package) first when the cache lacks them or
+// holds weights whose hash does not match their card.
+func Pretrained(name string, opts ...Options) (*net.Model, *Card, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if p, ok := packaged[name]; ok {
+		return pretrainedPackaged(p, o)
+	}
 	r, err := Get(name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.InputShape != nil && !slices.Equal(o.InputShape, r.Build().InputShape) {
+		return nil, nil, fmt.Errorf("zoo %s: trained here at input %v; Options.InputShape %v applies to packaged backbones only", name, r.Build().InputShape, o.InputShape)
 	}
 	dir := filepath.Join(CacheDir(), name)
 	if m, card, err := load(r, dir); err == nil {
@@ -145,6 +173,10 @@ func Pretrained(name string) (*net.Model, *Card, error) {
 // into the run manifest.
 func record(card *Card) {
 	manifest.Record("weights", "pretrained "+card.Name, card.WeightsSHA256)
+	if card.Source != "" {
+		manifest.Record("weights", "pretrained "+card.Name+" from", fmt.Sprintf("%s (license %s), revision %d", card.Source, card.License, card.Revision))
+		return
+	}
 	manifest.Record("weights", "pretrained "+card.Name+" trained on", fmt.Sprintf("revision %d, %s kernels, %s", card.Revision, card.SIMDPath, card.CPU))
 }
 
@@ -242,7 +274,8 @@ const Builder = "zoo"
 
 // recipeArgs are the zoo builder's arguments.
 type recipeArgs struct {
-	Name string `json:"name"`
+	Name       string `json:"name"`
+	InputShape []int  `json:"input_shape,omitempty"`
 }
 
 func init() {
@@ -251,7 +284,7 @@ func init() {
 		if err := json.Unmarshal(js, &a); err != nil {
 			return nil, fmt.Errorf("zoo recipe arguments: %w", err)
 		}
-		m, _, err := Pretrained(a.Name)
+		m, _, err := Pretrained(a.Name, Options{InputShape: a.InputShape})
 		return m, err
 	})
 	Register(Recipe{
