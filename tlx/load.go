@@ -16,8 +16,10 @@ import (
 // LoadOptions adjust Load; the zero value suits image classifiers.
 type LoadOptions struct {
 	// InputShape is the per-example input (NHWC for images): needed when
-	// the file does not fix it (dynamic ONNX dimensions), and the input
-	// size a safetensors ResNet/MobileNetV2 is built for (default 224×224×3).
+	// the file does not fix it (dynamic ONNX dimensions, a TF.js model
+	// saved with free height and width), the size a TF.js model runs at
+	// instead of its saved one, and the input size a safetensors
+	// ResNet/MobileNetV2 is built for (default 224×224×3).
 	InputShape []int
 	// Output names the ONNX tensor the model computes (an embedding, say).
 	Output string
@@ -120,7 +122,7 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 	case strings.HasSuffix(source, ".onnx"):
 		return loadONNX(source, o) // export_load.go: reads a tlx export's metadata too
 	case strings.HasSuffix(source, ".json"):
-		m, err := tfjs.Load(source)
+		m, err := tfjs.LoadWith(source, tfjs.Options{InputShape: o.InputShape}) // a size for free (or resized) inputs
 		if err != nil {
 			return nil, err
 		}
