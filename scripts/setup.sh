@@ -42,6 +42,7 @@ if ! cmp -s scripts/python/requirements.lock .tlx/venv/requirements.lock; then
   .tlx/venv/bin/pip install -q --no-deps -r scripts/python/requirements.lock
   cp scripts/python/requirements.lock .tlx/venv/requirements.lock
 fi
+bash scripts/python/oracle.sh  # .tlx/oracle: sentence-transformers on Debian's torch, the text oracle (tlx/text tests, bench/text.sh)
 
 # JavaScript at the versions pinned in scripts/npm: echarts (offline charts),
 # onnxruntime-node (runs exported ONNX files in the tests; its shared library
