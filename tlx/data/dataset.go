@@ -31,6 +31,10 @@ type Dataset struct {
 	Shape   []int     // one example's shape
 	Y       []int32   // class index of each example
 	Classes []string  // class names, indexed by label
+
+	// images, when set, holds the examples as compressed image files
+	// decoded on demand (OpenImageFolder); X is then empty.
+	images *imageSet
 }
 
 // Size is the number of values in one example.
@@ -45,8 +49,12 @@ func (d *Dataset) Size() int {
 // Len is the number of examples.
 func (d *Dataset) Len() int { return len(d.Y) }
 
-// Example returns the values of example i (a view, not a copy).
+// Example returns the values of example i (a view, not a copy; for a
+// Lazy set, the image decoded without augmentation).
 func (d *Dataset) Example(i int) []float32 {
+	if d.images != nil {
+		return d.lazyExample(i)
+	}
 	n := d.Size()
 	return d.X[i*n : (i+1)*n]
 }
@@ -56,13 +64,17 @@ func (d *Dataset) Check() error {
 	if d.Len() == 0 {
 		return fmt.Errorf("dataset %q is empty", d.Name)
 	}
+	if d.images != nil { // values are decoded on demand (and checked when opened)
+		if len(d.images.files) != d.Len() {
+			return fmt.Errorf("dataset %q: %d images for %d labels", d.Name, len(d.images.files), d.Len())
+		}
+		return d.checkLabels()
+	}
 	if len(d.X) != d.Len()*d.Size() {
 		return fmt.Errorf("dataset %q: %d values for %d examples of shape %v (want %d)", d.Name, len(d.X), d.Len(), d.Shape, d.Len()*d.Size())
 	}
-	for i, y := range d.Y {
-		if y < 0 || int(y) >= len(d.Classes) {
-			return fmt.Errorf("dataset %q: example %d has label %d, want 0..%d", d.Name, i, y, len(d.Classes)-1)
-		}
+	if err := d.checkLabels(); err != nil {
+		return err
 	}
 	for i, v := range d.X {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -72,9 +84,25 @@ func (d *Dataset) Check() error {
 	return nil
 }
 
+func (d *Dataset) checkLabels() error {
+	for i, y := range d.Y {
+		if y < 0 || int(y) >= len(d.Classes) {
+			return fmt.Errorf("dataset %q: example %d has label %d, want 0..%d", d.Name, i, y, len(d.Classes)-1)
+		}
+	}
+	return nil
+}
+
 // Subset returns the examples at the given indices, in that order.
 func (d *Dataset) Subset(indices []int) *Dataset {
 	n := d.Size()
+	if d.images != nil { // the same files, still compressed
+		out := &Dataset{Name: d.Name, Shape: slices.Clone(d.Shape), Classes: d.Classes, Y: make([]int32, len(indices)), images: d.images.subset(indices)}
+		for k, i := range indices {
+			out.Y[k] = d.Y[i]
+		}
+		return out
+	}
 	out := &Dataset{Name: d.Name, Shape: slices.Clone(d.Shape), Classes: d.Classes,
 		X: make([]float32, 0, len(indices)*n), Y: make([]int32, 0, len(indices))}
 	for _, i := range indices {
@@ -172,11 +200,16 @@ func (d *Dataset) Counts() []int {
 }
 
 // Fingerprint is a SHA-256 of the shape, labels and values: equal
-// fingerprints mean equal data (used to key caches and in reports).
+// fingerprints mean equal data (used to key caches and in reports). A Lazy
+// set's covers its files' bytes and decoding settings instead of values.
 func (d *Dataset) Fingerprint() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%v|%d|", d.Shape, d.Len())
 	binary.Write(h, binary.LittleEndian, d.Y)
+	if d.images != nil {
+		fmt.Fprintf(h, "lazy|%s", d.images.fingerprint())
+		return hex.EncodeToString(h.Sum(nil))
+	}
 	binary.Write(h, binary.LittleEndian, d.X)
 	return hex.EncodeToString(h.Sum(nil))
 }

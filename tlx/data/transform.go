@@ -46,6 +46,7 @@ func (d *Dataset) ToRGB() *Dataset {
 	if len(d.Shape) != 3 || d.Shape[2] != 1 {
 		panic(fmt.Errorf("data.ToRGB: dataset %q has example shape %v, want one channel", d.Name, d.Shape))
 	}
+	d = d.eager()
 	out := &Dataset{Name: d.Name, Shape: []int{d.Shape[0], d.Shape[1], 3}, Y: slices.Clone(d.Y), Classes: d.Classes,
 		X: make([]float32, 0, 3*len(d.X))}
 	for _, v := range d.X {
@@ -57,6 +58,7 @@ func (d *Dataset) ToRGB() *Dataset {
 // Normalize subtracts mean and divides by std per channel (last axis); one
 // value applies to all channels.
 func (d *Dataset) Normalize(mean, std []float64) *Dataset {
+	d = d.eager()
 	ch := d.Shape[len(d.Shape)-1]
 	at := func(v []float64, c int) float64 {
 		if len(v) == 1 {
@@ -77,6 +79,7 @@ func (d *Dataset) Normalize(mean, std []float64) *Dataset {
 
 // MeanStd returns the per-channel mean and standard deviation.
 func (d *Dataset) MeanStd() (mean, std []float64) {
+	d = d.eager()
 	ch := d.Shape[len(d.Shape)-1]
 	mean, std = make([]float64, ch), make([]float64, ch)
 	n := make([]float64, ch)
@@ -107,7 +110,7 @@ func Concat(name string, parts ...*Dataset) (*Dataset, error) {
 		if !slices.Equal(p.Shape, out.Shape) || !slices.Equal(p.Classes, out.Classes) {
 			return nil, fmt.Errorf("data.Concat: %q has shape %v and classes %v, want %v and %v", p.Name, p.Shape, p.Classes, out.Shape, out.Classes)
 		}
-		out.X = append(out.X, p.X...)
+		out.X = append(out.X, p.eager().X...)
 		out.Y = append(out.Y, p.Y...)
 	}
 	return out, nil
