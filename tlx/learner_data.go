@@ -45,6 +45,9 @@ func saveData(dir, file string, d *data.Dataset, old *dataRecord) (*dataRecord, 
 			return rec, nil
 		}
 	}
+	if d.Lazy() {
+		return rec, nil // images decoded on demand (data.OpenImageFolder): the folder is the copy
+	}
 	levels := make([]byte, len(d.X))
 	eightBit := true
 	for i, v := range d.X {

@@ -17,12 +17,17 @@ type Augment struct {
 
 func (a Augment) active() bool { return a.FlipHorizontal || a.CropPad > 0 }
 
-// apply builds the batch of examples idx, augmented when allowed.
-func (a Augment) apply(d *data.Dataset, idx []int, rng *rand.Rand, allowed bool) *tensors.Tensor {
+// apply builds the batch of examples idx, augmented when allowed (a lazily
+// decoded data set then also applies its own data.ImageAugment).
+func (a Augment) apply(d *data.Dataset, idx []int, rng *rand.Rand, allowed bool) (*tensors.Tensor, error) {
 	size := d.Size()
 	flat := make([]float32, len(idx)*size)
-	for i, j := range idx {
-		copy(flat[i*size:], d.Example(j))
+	var decodeRNG *rand.Rand
+	if allowed {
+		decodeRNG = rng
+	}
+	if err := d.Batch(flat, idx, decodeRNG); err != nil {
+		return nil, err
 	}
 	if allowed && a.active() && len(d.Shape) == 3 {
 		h, w, c := d.Shape[0], d.Shape[1], d.Shape[2]
@@ -52,5 +57,5 @@ func (a Augment) apply(d *data.Dataset, idx []int, rng *rand.Rand, allowed bool)
 			}
 		}
 	}
-	return tensors.FromFlatDataAndDimensions(flat, append([]int{len(idx)}, d.Shape...)...)
+	return tensors.FromFlatDataAndDimensions(flat, append([]int{len(idx)}, d.Shape...)...), nil
 }

@@ -179,6 +179,9 @@ func prefixExec(m *net.Model, last string, other compute.Backend) (*model.Exec, 
 func (r *runner) prepareInputs(train *data.Dataset) error {
 	r.train, r.val = train, r.cfg.Val
 	prefix, reason := cachablePrefix(r.m, r.cfg)
+	if prefix != "" && train.Augmented() {
+		prefix, reason = "", "the training images are augmented as they are decoded (data.ImageAugment)"
+	}
 	if prefix == "" {
 		if reason != "" {
 			r.note("feature cache off: %s", reason)

@@ -69,7 +69,13 @@ func batchedOutput(exec *model.Exec, d *data.Dataset, batch int) ([]float32, err
 	for start := 0; start < d.Len(); start += batch {
 		n := min(batch, d.Len()-start)
 		flat := make([]float32, batch*size)
-		copy(flat, d.X[start*size:(start+n)*size])
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = start + i
+		}
+		if err := d.Batch(flat, idx, nil); err != nil {
+			return nil, err
+		}
 		x := tensors.FromFlatDataAndDimensions(flat, append([]int{batch}, d.Shape...)...)
 		var y *tensors.Tensor
 		if err := exceptions.TryCatch[error](func() { y = exec.MustCall1(x) }); err != nil {

@@ -192,7 +192,10 @@ type stepResult struct{ loss, correct float64 }
 // trainOn runs one training step on the examples idx at learning rate lr
 // (step s of epoch, for errors).
 func (r *runner) trainOn(idx []int, lr float64, rng *rand.Rand, epoch, s int) (stepResult, error) {
-	args := r.stepInputs(idx, rng)
+	args, err := r.stepInputs(idx, rng)
+	if err != nil {
+		return stepResult{}, fmt.Errorf("training step %d of epoch %d: %w", s+1, epoch, err)
+	}
 	if err := setLR(r.m.Store, lr); err != nil {
 		return stepResult{}, err
 	}

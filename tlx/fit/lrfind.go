@@ -72,7 +72,10 @@ func LRFind(m *net.Model, train *data.Dataset, start, end float64, steps int, cf
 		if err := setLR(m.Store, lr); err != nil {
 			return nil, err
 		}
-		args := r.stepInputs(idx, rng)
+		args, err := r.stepInputs(idx, rng)
+		if err != nil {
+			return nil, fmt.Errorf("LRFind step %d: %w", s+1, err)
+		}
 		var outs []*tensors.Tensor
 		if err := exceptions.TryCatch[error](func() { outs = r.trainStep.MustCall(args...) }); err != nil {
 			return nil, fmt.Errorf("LRFind step %d: %w", s+1, err)

@@ -119,8 +119,11 @@ func newTrainExec(m *net.Model, after string, opt Optimizer, penalty Penalty, ob
 // stepInputs are a training step's arguments for the examples idx: the
 // batch, its labels, its indices and (with Config.Extra) the next batch of
 // extra examples.
-func (r *runner) stepInputs(idx []int, rng *rand.Rand) []any {
-	x := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
+func (r *runner) stepInputs(idx []int, rng *rand.Rand) ([]any, error) {
+	x, err := r.cfg.Augment.apply(r.train, idx, rng, r.after == "")
+	if err != nil {
+		return nil, err
+	}
 	y := tensors.FromFlatDataAndDimensions(labelsAt(r.train, idx), len(idx))
 	pos := make([]int32, len(idx))
 	for i, v := range idx {
@@ -128,14 +131,18 @@ func (r *runner) stepInputs(idx []int, rng *rand.Rand) []any {
 	}
 	args := []any{x, y, tensors.FromFlatDataAndDimensions(pos, len(pos))}
 	if r.cfg.Extra != nil {
-		args = append(args, r.extraBatch(len(idx), rng))
+		extra, err := r.extraBatch(len(idx), rng)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, extra)
 	}
-	return args
+	return args, nil
 }
 
 // extraBatch draws the next n examples of Config.Extra (reshuffled each
 // time it is used up).
-func (r *runner) extraBatch(n int, rng *rand.Rand) *tensors.Tensor {
+func (r *runner) extraBatch(n int, rng *rand.Rand) (*tensors.Tensor, error) {
 	e := r.cfg.Extra
 	idx := make([]int, n)
 	for i := range idx {
