@@ -66,6 +66,9 @@ func init() {
 //   - "weights.safetensors": torchvision or timm ResNet-18/34 or
 //     MobileNetV2 weights, recognised by their names, in tlx's own
 //     architecture (arch.LoadMapped)
+//   - a folder with config.json, model.safetensors and tokenizer.json: a
+//     Hugging Face BERT encoder such as all-MiniLM-L6-v2 (text.Load; input
+//     [seqLen] token ids, seqLen = InputShape[0], default 128)
 //   - "hf:owner/repo[/file][@revision]": any of these from the Hugging Face
 //     hub, cached locally; offline (HF_HUB_OFFLINE=1) from the cache only
 //
@@ -119,6 +122,8 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 		return load(local, o)
 	}
 	switch {
+	case isTextModelDir(source):
+		return loadText(source, o) // load_text.go: a BERT encoder (tlx/text)
 	case strings.HasSuffix(source, ".onnx"):
 		return loadONNX(source, o) // export_load.go: reads a tlx export's metadata too
 	case strings.HasSuffix(source, ".json"):
@@ -143,7 +148,7 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("loading %s: unknown format (want .onnx, a TF.js model.json, .safetensors or hf:owner/repo)", source)
+	return nil, fmt.Errorf("loading %s: unknown format (want .onnx, a TF.js model.json, .safetensors, a BERT folder or hf:owner/repo)", source)
 }
 
 // loadPyTorchWeights recognises a ResNet or MobileNetV2 state_dict by its
