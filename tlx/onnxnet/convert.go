@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute-onnx/support/protos"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/onnx-gomlx/onnx"
@@ -29,6 +30,11 @@ type converter struct {
 	ir      int64
 	opset   []*protos.OperatorSetIdProto
 
+	static   map[*protos.NodeProto]bool   // shape arithmetic (see shapeArithmetic)
+	producer map[string]*protos.NodeProto // the shape-arithmetic node computing a tensor
+	// shapeSource names the tensors whose shape Shape or Size reads.
+	shapeSource map[string]bool
+
 	mu    sync.Mutex
 	cache map[string]onnx.Model // parsed runs by first node and input shapes
 }
@@ -47,6 +53,16 @@ func newConverter(mp *protos.ModelProto, nodes []*protos.NodeProto, outputs []st
 	for _, t := range mp.Graph.Initializer {
 		c.inits[t.Name] = &protos.TensorProto{Name: t.Name, Dims: t.Dims, DataType: t.DataType}
 	}
+	c.static = c.shapeArithmetic()
+	c.producer, c.shapeSource = map[string]*protos.NodeProto{}, map[string]bool{}
+	for n := range c.static {
+		for _, o := range n.Output {
+			c.producer[o] = n
+		}
+		if (n.OpType == "Shape" || n.OpType == "Size") && len(n.Input) > 0 {
+			c.shapeSource[n.Input[0]] = true
+		}
+	}
 	return c
 }
 
@@ -58,7 +74,7 @@ func (c *converter) call(scope *model.Scope, g *graph.Graph, env map[string]*gra
 	var run []*protos.NodeProto
 	for i, n := range c.nodes {
 		op := onnxops.Lookup(n)
-		if op == nil {
+		if op == nil || c.static[n] {
 			run = append(run, n)
 			continue
 		}
@@ -102,10 +118,83 @@ func cloneEnv(env map[string]*graph.Node) map[string]*graph.Node {
 	return out
 }
 
+// shapeArithmetic marks the nodes computed from constants and tensor
+// shapes alone (Shape, Size, Constant and what reads only those): onnx-gomlx
+// folds such chains, so they stay in one run even through operators tlx
+// converts itself (a legacy Slice of a shape).
+func (c *converter) shapeArithmetic() map[*protos.NodeProto]bool {
+	known := map[string]bool{}
+	for name := range c.consts {
+		known[name] = true
+	}
+	nodes := map[*protos.NodeProto]bool{}
+	for _, n := range c.nodes {
+		static := n.OpType == "Shape" || n.OpType == "Size"
+		if !static && len(n.Input) > 0 {
+			static = true
+			for _, in := range n.Input {
+				if in != "" && !known[in] {
+					static = false
+					break
+				}
+			}
+		}
+		if static {
+			nodes[n] = true
+			for _, o := range n.Output {
+				known[o] = true
+			}
+		}
+	}
+	return nodes
+}
+
+// withShapeChains prepends to run the shape arithmetic (see
+// shapeArithmetic) computing what it reads, so that onnx-gomlx sees the
+// chain back to Shape and can fold it: a shape computed in one run and
+// read in a later one (a Reshape after tlx's own conversions).
+func (c *converter) withShapeChains(run []*protos.NodeProto) []*protos.NodeProto {
+	inRun := map[*protos.NodeProto]bool{}
+	written := map[string]bool{}
+	for _, n := range run {
+		inRun[n] = true
+		for _, o := range n.Output {
+			written[o] = true
+		}
+	}
+	add := map[*protos.NodeProto]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		p := c.producer[name]
+		if p == nil || inRun[p] || add[p] || written[name] {
+			return
+		}
+		add[p] = true
+		for _, in := range p.Input {
+			visit(in)
+		}
+	}
+	for _, n := range run {
+		for _, r := range nodeReads(n) {
+			visit(r)
+		}
+	}
+	if len(add) == 0 {
+		return run
+	}
+	var out []*protos.NodeProto
+	for _, n := range c.nodes {
+		if add[n] {
+			out = append(out, n)
+		}
+	}
+	return append(out, run...)
+}
+
 // needed reports whether tensor name is read by later nodes or is an output.
 func (c *converter) needed(name string, later []*protos.NodeProto) bool {
-	if slices.Contains(c.outputs, name) {
-		return true
+	if slices.Contains(c.outputs, name) || c.shapeSource[name] {
+		return true // shape sources: a later run may re-derive a shape from them
 	}
 	for _, n := range later {
 		if slices.Contains(nodeReads(n), name) {
@@ -175,6 +264,7 @@ func (c *converter) runONNXKeyed(scope *model.Scope, g *graph.Graph, env map[str
 	if len(outputs) == 0 {
 		return
 	}
+	run = c.withShapeChains(run)
 	written := map[string]bool{}
 	var inputs []string
 	for _, n := range run {
@@ -187,15 +277,27 @@ func (c *converter) runONNXKeyed(scope *model.Scope, g *graph.Graph, env map[str
 			written[o] = true
 		}
 	}
+	// Small integer constants (shapes computed by Shape and sliced by
+	// tlx's own conversions) go into the run as Constant nodes, so that
+	// onnx-gomlx can fold the shape arithmetic that reads them.
+	var fed []string
+	embedded := map[string]*protos.TensorProto{}
 	key := fmt.Sprintf("%p", keyNode)
 	for _, in := range inputs {
+		if t := shapeConstant(in, env[in]); t != nil {
+			embedded[in] = t
+			key += fmt.Sprintf("|%s=%x", in, t.RawData)
+			continue
+		}
+		fed = append(fed, in)
 		key += "|" + env[in].Shape().String()
 	}
+	inputs = fed
 	c.mu.Lock()
 	om := c.cache[key]
 	if om == nil {
 		var err error
-		om, err = c.parseRun(run, inputs, outputs, env)
+		om, err = c.parseRun(run, inputs, embedded, outputs, env)
 		if err != nil {
 			c.mu.Unlock()
 			panic(err)
@@ -213,10 +315,14 @@ func (c *converter) runONNXKeyed(scope *model.Scope, g *graph.Graph, env map[str
 }
 
 // parseRun builds the small ONNX model of a run of nodes.
-func (c *converter) parseRun(run []*protos.NodeProto, inputs, outputs []string, env map[string]*graph.Node) (onnx.Model, error) {
+func (c *converter) parseRun(run []*protos.NodeProto, inputs []string, embedded map[string]*protos.TensorProto, outputs []string, env map[string]*graph.Node) (onnx.Model, error) {
 	sg := &protos.GraphProto{Name: "run"}
 	for _, in := range inputs {
 		sg.Input = append(sg.Input, exactValueInfo(in, env[in]))
+	}
+	for name, t := range embedded {
+		sg.Node = append(sg.Node, &protos.NodeProto{OpType: "Constant", Output: []string{name},
+			Attribute: []*protos.AttributeProto{{Name: "value", Type: protos.AttributeProto_TENSOR, T: t}}})
 	}
 	for _, out := range outputs {
 		sg.Output = append(sg.Output, &protos.ValueInfoProto{Name: out, Type: &protos.TypeProto{
@@ -225,7 +331,7 @@ func (c *converter) parseRun(run []*protos.NodeProto, inputs, outputs []string, 
 	seen := map[string]bool{}
 	for _, n := range run {
 		for _, r := range nodeReads(n) {
-			if seen[r] || env[r] != nil {
+			if seen[r] || env[r] != nil || embedded[r] != nil {
 				continue
 			}
 			seen[r] = true
@@ -236,7 +342,10 @@ func (c *converter) parseRun(run []*protos.NodeProto, inputs, outputs []string, 
 			}
 		}
 	}
-	sg.Node = append(sg.Node, run...)
+	for _, n := range run {
+		modern, consts := onnxops.Modernize(n)
+		sg.Node = append(append(sg.Node, consts...), modern)
+	}
 	data, err := proto.Marshal(&protos.ModelProto{IrVersion: c.ir, OpsetImport: c.opset, Graph: sg})
 	if err != nil {
 		return nil, err
@@ -298,4 +407,19 @@ func (c *converter) opsetVersion() int {
 		}
 	}
 	return 1
+}
+
+// shapeConstant returns node n as an ONNX tensor when it is a small integer
+// constant (at most 64 values: a shape, axes, indices), nil otherwise.
+func shapeConstant(name string, n *graph.Node) *protos.TensorProto {
+	t := n.ConstantValue()
+	if t == nil || t.Shape().Size() > 64 || (t.DType() != dtypes.Int64 && t.DType() != dtypes.Int32) {
+		return nil
+	}
+	tp := &protos.TensorProto{Name: name, DataType: onnxTypeOf(n)}
+	for _, d := range t.Shape().Dimensions {
+		tp.Dims = append(tp.Dims, int64(d))
+	}
+	t.ConstBytes(func(b []byte) { tp.RawData = slices.Clone(b) })
+	return tp
 }
