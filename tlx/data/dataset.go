@@ -10,7 +10,13 @@
 //	digits = digits.Resize(28, 28)
 //
 // A Dataset is plain data: X holds the examples back to back as float32,
-// Shape is one example's shape (height, width, channels for images).
+// Shape is one example's shape (height, width, channels for images). A
+// folder of photos opened with OpenImageFolder keeps its images compressed
+// instead (Lazy) and decodes them batch by batch (Batch), resized,
+// preprocessed and augmented for the model:
+//
+//	f, err := data.OpenImageFolder("photos", data.ImageFolderOptions{Shape: m.InputShape, Preprocess: m.Preprocessing})
+//	train, val := f.Train, f.Val                        // photos/train/<class>/*.jpg, photos/val/<class>/*.jpg
 package data
 
 import (
