@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"math"
 )
 
 // pixelsOf returns img's pixels as ih×iw×channels values in 0..1, the
@@ -81,25 +80,31 @@ type box struct{ x, y, w, h int }
 func resizeBox(dst, src []float32, ih, iw, ch int, b box, h, w int, flip bool) {
 	sy, sx := float64(b.h)/float64(h), float64(b.w)/float64(w)
 	bottom, right := min(b.y+b.h, ih)-1, min(b.x+b.w, iw)-1
+	type tap struct {
+		x0, x1, out int
+		wx          float32
+	}
+	cols := make([]tap, w)
+	for x := range w {
+		fx := max(float64(b.x)+(float64(x)+0.5)*sx-0.5, float64(b.x))
+		x0 := min(int(fx), right)
+		cols[x] = tap{x0: x0, x1: min(x0+1, right), out: x, wx: float32(fx - float64(x0))}
+		if flip {
+			cols[x].out = w - 1 - x
+		}
+	}
 	for y := range h {
 		fy := max(float64(b.y)+(float64(y)+0.5)*sy-0.5, float64(b.y))
 		y0 := min(int(fy), bottom)
 		y1 := min(y0+1, bottom)
 		wy := float32(fy - float64(y0))
-		for x := range w {
-			fx := max(float64(b.x)+(float64(x)+0.5)*sx-0.5, float64(b.x))
-			x0 := min(int(fx), right)
-			x1 := min(x0+1, right)
-			wx := float32(fx - float64(x0))
-			ox := x
-			if flip {
-				ox = w - 1 - x
-			}
+		r0, r1 := src[y0*iw*ch:(y0+1)*iw*ch], src[y1*iw*ch:(y1+1)*iw*ch]
+		row := dst[y*w*ch : (y+1)*w*ch]
+		for _, t := range cols {
 			for c := range ch {
-				p := func(yy, xx int) float32 { return src[(yy*iw+xx)*ch+c] }
-				top := p(y0, x0)*(1-wx) + p(y0, x1)*wx
-				bot := p(y1, x0)*(1-wx) + p(y1, x1)*wx
-				dst[(y*w+ox)*ch+c] = top*(1-wy) + bot*wy
+				top := r0[t.x0*ch+c]*(1-t.wx) + r0[t.x1*ch+c]*t.wx
+				bot := r1[t.x0*ch+c]*(1-t.wx) + r1[t.x1*ch+c]*t.wx
+				row[t.out*ch+c] = top*(1-wy) + bot*wy
 			}
 		}
 	}
@@ -121,5 +126,7 @@ func checkImageBytes(b []byte) (image.Config, error) {
 // quantize is an 8-bit level of a value in 0..1 (clamped), as an image
 // library's resize hands pixels to a model's preprocessing.
 func quantize(v float32) uint8 {
-	return uint8(math.Round(float64(min(max(v, 0), 1)) * 255))
+	// int(f + 0.5) is math.Round(f) for these f (0..255, at most 32
+	// significant bits: the sum is exact), without its call.
+	return uint8(int(float64(min(max(v, 0), 1))*255 + 0.5))
 }

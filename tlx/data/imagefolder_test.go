@@ -183,7 +183,7 @@ func TestLazyDecodeEqualsEager(t *testing.T) {
 			}
 			got := lazy[i*d.Size() : (i+1)*d.Size()]
 			for k, v := range eager {
-				if want := float32(quantize(v)) / 255; got[k] != want {
+				if want := float32(math.Round(float64(v)*255)) / 255; got[k] != want {
 					t.Fatalf("channels %d, %s value %d: lazy %v, eager %v (8-bit %v)", c, d.Path(i), k, got[k], v, want)
 				}
 				if math.Abs(float64(got[k]-v)) > 0.5/255+1e-6 {
