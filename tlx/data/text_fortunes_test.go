@@ -20,7 +20,7 @@ func TestReadFortunes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"A computer lets you make more mistakes faster than any invention in human history, with the possible exceptions of handguns and tequila. -- Mitch Ratcliffe",
+		"A test fixture is a quotation nobody said, spread over two lines, with an attribution. -- tlx's tests",
 		"This is bold and underlined.",
 		"Last one, no separator after it.",
 	}
