@@ -249,6 +249,22 @@ func convertLogSoftmax(ctx Context, n *protos.NodeProto, in []*graph.Node) []*gr
 	return []*graph.Node{graph.Reshape(graph.LogSoftmax(flat, 1), x.Shape().Dimensions...)}
 }
 
+// convertSoftmax is Softmax with the same two semantics as LogSoftmax:
+// onnx-gomlx applies opset 13's one-axis form to every opset, which
+// differs before 13 for inputs of rank > 2 or an axis other than the last.
+func convertSoftmax(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Node {
+	x := in[0]
+	if ctx.Opset() >= 13 {
+		axis := attrInt(n, "axis", -1)
+		if axis < 0 {
+			axis += x.Rank()
+		}
+		return []*graph.Node{graph.Softmax(x, axis)}
+	}
+	flat := flatten2D(x, attrInt(n, "axis", 1))
+	return []*graph.Node{graph.Reshape(graph.Softmax(flat, 1), x.Shape().Dimensions...)}
+}
+
 // convertMean is the element-wise mean of its inputs (broadcasting).
 func convertMean(ctx Context, _ *protos.NodeProto, in []*graph.Node) []*graph.Node {
 	sum := in[0]

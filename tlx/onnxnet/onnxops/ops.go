@@ -83,6 +83,7 @@ var ops = map[string]*Op{
 	"Resize":                {Convert: convertResize, Static: []int{1, 2, 3}},
 	"PRelu":                 {Convert: convertPRelu},
 	"LogSoftmax":            {Convert: convertLogSoftmax},
+	"Softmax":               {Convert: convertSoftmax},
 	"Mean":                  {Convert: convertMean},
 	"IsInf":                 {Convert: convertIsInf},
 	"LRN":                   {Convert: convertLRN},
