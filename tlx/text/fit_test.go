@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tlx-go/tlx/tlx"
 	"github.com/tlx-go/tlx/tlx/data"
 	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/text"
@@ -68,5 +69,47 @@ func TestFineTuneMiniLM(t *testing.T) {
 		if trained := g == "layer4" || g == "layer5"; same == trained {
 			t.Errorf("group %s: unchanged=%v after the plan (trained in stage top: %v)", g, same, trained)
 		}
+	}
+}
+
+// TestPredictSentence predicts new sentences' classes with tlx.Predict on
+// the tokenizer's Inputs, after a head trained on a clear two-topic task.
+func TestPredictSentence(t *testing.T) {
+	t.Setenv("TLX_CACHE", t.TempDir())
+	m, err := tlx.Load(tlx.Must1(text.MiniLMDir()), tlx.LoadOptions{InputShape: []int{16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := text.TokenizerOf(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := &data.Text{Name: "topics", Classes: []string{"sport", "baking"}}
+	for i := range 8 {
+		train.Texts = append(train.Texts, fmt.Sprintf("The striker scored goal number %d in the final.", i), fmt.Sprintf("Bake the bread for %d minutes in a hot oven.", 20+i))
+		train.Labels = append(train.Labels, 0, 1)
+	}
+	d, err := train.Encode(tok, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.ReplaceHead(2); err != nil {
+		t.Fatal(err)
+	}
+	m.Classes = train.Classes
+	if _, err := fit.FineTune(m, d, fit.Plan{{Name: "head", TrainLast: 1, Epochs: 10, LR: 3e-2}}, fit.Config{BatchSize: 8, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := tok.Inputs(16, "The goalkeeper saved a penalty.", "Knead the dough and let it rise.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tlx.Predict(m, in, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(p)
+	if got := p.Classes(); !slices.Equal(got, []string{"sport", "baking"}) {
+		t.Errorf("predicted %v, want [sport baking]", got)
 	}
 }

@@ -133,7 +133,18 @@ func Load(dir string, opts ...Options) (*Encoder, error) {
 		return nil, err
 	}
 	m.Recipe = net.NewRecipe(builder, loadArgs{Dir: dir, Options: o})
-	return &Encoder{Model: m, Tokenizer: tok, Config: cfg, Dir: dir}, nil
+	e := &Encoder{Model: m, Tokenizer: tok, Config: cfg, Dir: dir}
+	m.Origin = e // TokenizerOf finds the tokenizer of a model from tlx.Load or the zoo
+	return e, nil
+}
+
+// TokenizerOf returns the tokenizer of a text encoder made by Load (also
+// through tlx.Load, the zoo and net.Rebuild), or an error for other models.
+func TokenizerOf(m *net.Model) (*Tokenizer, error) {
+	if e, ok := m.Origin.(*Encoder); ok {
+		return e.Tokenizer, nil
+	}
+	return nil, fmt.Errorf("text: model %s is not a text encoder made by text.Load (no tokenizer known)", m.Name)
 }
 
 // hasNormalize says whether dir's modules.json lists sentence-transformers'

@@ -118,4 +118,13 @@ func (t *Tokenizer) Tokens(d *data.Text, maxLen int) (*data.Dataset, error) {
 	return &data.Dataset{Name: d.Name, X: x, Shape: []int{maxLen}, Y: y, Classes: d.Classes}, nil
 }
 
+// Inputs encodes texts without labels into a dataset of [seqLen] ids: a
+// batch for tlx.Predict or the model's Output.
+func (t *Tokenizer) Inputs(seqLen int, texts ...string) (*data.Dataset, error) {
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("text: Inputs: no texts")
+	}
+	return t.Tokens(&data.Text{Name: "inputs", Texts: texts, Labels: make([]int, len(texts))}, seqLen)
+}
+
 var _ data.TextEncoder = (*Tokenizer)(nil)
