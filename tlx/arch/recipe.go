@@ -35,6 +35,16 @@ type mobileNetArgs struct {
 	Input  []int             `json:"input_shape"`
 }
 
+type vggArgs struct {
+	Config VGGConfig `json:"config"`
+	Input  []int     `json:"input_shape"`
+}
+
+type vitArgs struct {
+	Config ViTConfig `json:"config"`
+	Input  []int     `json:"input_shape"`
+}
+
 // recorded sets m's recipe to builder called with args and returns m.
 func recorded(m *net.Model, builder string, args any) *net.Model {
 	m.Recipe = net.NewRecipe(builder, args)
@@ -62,4 +72,6 @@ func init() {
 	register("arch.CNN", func(a cnnArgs) *net.Model { return CNN(a.Name, a.Classes, a.BatchNorm, a.Input...) })
 	register("arch.ResNet", func(a resnetArgs) *net.Model { return ResNet(a.Config, a.Input...) })
 	register("arch.MobileNetV2", func(a mobileNetArgs) *net.Model { return MobileNetV2(a.Config, a.Input...) })
+	register("arch.VGG", func(a vggArgs) *net.Model { return VGG(a.Config, a.Input...) })
+	register("arch.ViT", func(a vitArgs) *net.Model { return ViT(a.Config, a.Input...) })
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // torchvisionResNet maps torchvision's ResNet parameter names to tlx's
-// variable paths (stem, layerN/blockM/{a,b,down}/{conv,bn}, head).
+// variable paths (stem, layerN/blockM/{a,b,c,down}/{conv,bn}, head); a
+// bottleneck block's conv3/bn3 is its "c".
 var torchvisionResNet = []struct {
 	re   *regexp.Regexp
 	path string
@@ -23,6 +24,8 @@ var torchvisionResNet = []struct {
 	{regexp.MustCompile(`^layer(\d)\.(\d+)\.bn1\.(\w+)$`), "layer$1/block$2/a/bn/$3"},
 	{regexp.MustCompile(`^layer(\d)\.(\d+)\.conv2\.weight$`), "layer$1/block$2/b/conv/weights"},
 	{regexp.MustCompile(`^layer(\d)\.(\d+)\.bn2\.(\w+)$`), "layer$1/block$2/b/bn/$3"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.conv3\.weight$`), "layer$1/block$2/c/conv/weights"},
+	{regexp.MustCompile(`^layer(\d)\.(\d+)\.bn3\.(\w+)$`), "layer$1/block$2/c/bn/$3"},
 	{regexp.MustCompile(`^layer(\d)\.(\d+)\.downsample\.0\.weight$`), "layer$1/block$2/down/conv/weights"},
 	{regexp.MustCompile(`^layer(\d)\.(\d+)\.downsample\.1\.(\w+)$`), "layer$1/block$2/down/bn/$3"},
 	{regexp.MustCompile(`^fc\.weight$`), "head/weights"},
@@ -106,13 +109,7 @@ func LoadMappedFile(m *net.Model, file *safetensors.File, path string, mapName f
 		if err != nil {
 			return fmt.Errorf("%s: tensor %q: %w", path, name, err)
 		}
-		shape := t.Shape
-		switch {
-		case len(shape) == 4: // OIHW -> HWIO (depthwise [C,1,k,k] -> [k,k,1,C])
-			values, shape = transpose(values, shape, []int{2, 3, 1, 0})
-		case len(shape) == 2: // [out, in] -> [in, out]
-			values, shape = transpose(values, shape, []int{1, 0})
-		}
+		values, shape := toTLXLayout(values, t.Shape, v.Shape().Dimensions)
 		if !slices.Equal(shape, v.Shape().Dimensions) {
 			return fmt.Errorf("%s: tensor %q becomes %v, but %s is %v", path, name, shape, target, v.Shape().Dimensions)
 		}
@@ -129,6 +126,27 @@ func LoadMappedFile(m *net.Model, file *safetensors.File, path string, mapName f
 		}
 	}
 	return nil
+}
+
+// toTLXLayout reorders a PyTorch tensor for a tlx variable of shape want:
+// convolution kernels OIHW → HWIO (depthwise [C,1,k,k] → [k,k,1,C]),
+// Linear weights [out, in] → [in, out], and two layouts of the same dense
+// layer over a feature map: a Linear over a flattened NCHW map [out, C·k·k]
+// into a kernel-shaped variable [k,k,C,out], and a 1×1 convolution
+// [out,in,1,1] into a Linear's [in, out] (timm's ConvMlp). Other ranks are
+// kept as they are.
+func toTLXLayout(values []float32, shape, want []int) ([]float32, []int) {
+	switch {
+	case len(shape) == 2 && len(want) == 4 && shape[0] == want[3] && shape[1] == want[0]*want[1]*want[2]:
+		return transpose(values, []int{shape[0], want[2], want[0], want[1]}, []int{2, 3, 1, 0})
+	case len(shape) == 4 && len(want) == 2 && shape[2] == 1 && shape[3] == 1:
+		return transpose(values, shape[:2], []int{1, 0})
+	case len(shape) == 4:
+		return transpose(values, shape, []int{2, 3, 1, 0})
+	case len(shape) == 2:
+		return transpose(values, shape, []int{1, 0})
+	}
+	return values, shape
 }
 
 // transpose permutes the axes of a row-major array.

@@ -111,20 +111,24 @@ def flip_bounds(model, x, labels, step64, kinks64, kinks32):
     difference of that tensor. For each ambiguous one the step is recomputed in float64 with it mirrored
     to the other side; the result is, per parameter element, the sum of |step moved| over them."""
     bounds = {k: torch.zeros_like(v) for k, v in step64.items()}
+    modules = dict(model.named_modules())
     for (name, call, a64), (_, _, a32) in zip(kinks64, kinks32):
         margin = 2 * (a32 - a64).abs().max().item()
         flips = []
-        if name == "maxpool":  # 3x3 stride 2 padding 1: swap the two largest of each near-tied window
+        mod = modules[name]
+        if isinstance(mod, torch.nn.MaxPool2d):  # k x k, stride s, padding p: swap the two largest of each near-tied window
+            k, st, pd = (v if isinstance(v, int) else v[0] for v in (mod.kernel_size, mod.stride, mod.padding))
             n, c, h, w = a64.shape
-            padded = torch.nn.functional.pad(a64, (1, 1, 1, 1), value=-float("inf"))
-            windows = padded.unfold(2, 3, 2).unfold(3, 3, 2).reshape(n, c, h // 2, w // 2, 9)
+            padded = torch.nn.functional.pad(a64, (pd, pd, pd, pd), value=-float("inf"))
+            windows = padded.unfold(2, k, st).unfold(3, k, st)
+            windows = windows.reshape(*windows.shape[:4], k * k)
             top = windows.topk(2, dim=-1)
             gap = top.values[..., 0] - top.values[..., 1]
             # A window whose maximum is 0 (all inputs <= 0 before the ReLU) passes no gradient either way.
             for idx in ((gap < margin) & (top.values[..., 0] > 0)).nonzero().tolist():
                 b, ch, oh, ow = idx
                 p2, v1 = top.indices[b, ch, oh, ow, 1].item(), top.values[b, ch, oh, ow, 0].item()
-                pos = (b, ch, 2 * oh + p2 // 3 - 1, 2 * ow + p2 % 3 - 1)
+                pos = (b, ch, st * oh + p2 // k - pd, st * ow + p2 % k - pd)
                 flips.append((pos, 2 * v1 - top.values[b, ch, oh, ow, 1].item()))
         else:
             for pos in (a64.abs() < margin).nonzero().tolist():

@@ -1,0 +1,167 @@
+package arch
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
+	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/safetensors"
+)
+
+// imagenetFixtures are export_imagenet.py's oracles (ResNet-50, VGG-16,
+// ViT-Tiny with random weights), generated once per test binary (~40 s).
+var imagenetFixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_imagenet.py")
+
+// loadAs loads a safetensors file through the recogniser, as tlx.Load
+// does, for inputs of the given shape.
+func loadAs(input ...int) func(*net.Model, string) error {
+	return func(m *net.Model, path string) error {
+		file, err := safetensors.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, mapName, err := Recognise(file, input)
+		if err != nil {
+			return err
+		}
+		return LoadMappedFile(m, file, path, mapName)
+	}
+}
+
+// torchvision's resnet50 (random weights, random BatchNorm statistics) at
+// 64×64: the recogniser builds a bottleneck ResNet of [3,4,6,3] blocks,
+// whose logits are PyTorch's. The one SGD step is checked on the same
+// Bottleneck code with one block per stage (see export_imagenet.py for
+// why: bounding the ReLU kinks of resnet50 costs five minutes).
+func TestResNet50MatchesTorchvision(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "resnet50")
+	m, err := LoadSafetensors(o.file(""), []int{64, 64, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := m.GroupNames(), []string{"stem", "layer1", "layer2", "layer3", "layer4", "head"}; !slices.Equal(got, want) {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+	if cfg := m.Recipe; cfg == nil {
+		t.Error("no recipe")
+	}
+	s, err := m.Summarize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// torchvision's resnet50 with 10 classes: 25,557,032 - 2048*990 - 990.
+	if want := 25557032 - 2048*990 - 990; s.Params != want {
+		t.Errorf("%d parameters, want torchvision's %d", s.Params, want)
+	}
+	if !slices.Equal(m.Preprocessing.Mean, net.ImageNet.Mean) {
+		t.Errorf("preprocessing %+v, want ImageNet's", m.Preprocessing)
+	}
+	o.checkLogits(t, m, "resnet50")
+
+	small := newOracle(t, imagenetFixtures, "resnet_bottleneck")
+	build := func() *net.Model {
+		return ResNet(ResNetConfig{Depth: 50, Blocks: [4]int{1, 1, 1, 1}, Classes: 10}, 64, 64, 3)
+	}
+	b := build()
+	if err := loadAs(64, 64, 3)(b, small.file("")); err != nil {
+		t.Fatal(err)
+	}
+	small.checkLogits(t, b, "bottleneck [1,1,1,1]")
+	if n := small.checkStep(t, b, build, loadAs(64, 64, 3)); n < 4*3*2+4 {
+		t.Errorf("only %d updated variables compared", n)
+	}
+}
+
+// torchvision's vgg16 (its classifier narrowed to 256 hidden units: the
+// 4096-wide one is 480 MB a file; tlx reads the width from the file) at
+// 32×32, where the last map is 1×1 and the adaptive 7×7 pooling repeats
+// it: logits in eval mode, the same weights under timm's names (ConvMlp),
+// and one SGD step without dropout.
+func TestVGG16MatchesTorchvisionAndTimm(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "vgg16")
+	cfg := VGGConfig{Depth: 16, Hidden: 256, Classes: 10, NoDropout: true}
+	for _, file := range []string{"vgg16", "vgg16_timm"} {
+		m, err := LoadSafetensors(filepath.Join(o.dir, file+".safetensors"), []int{32, 32, 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.GroupNames(), []string{"block1", "block2", "block3", "block4", "block5", "classifier", "head"}; !slices.Equal(got, want) {
+			t.Errorf("%s: groups %v, want %v", file, got, want)
+		}
+		o.checkLogits(t, m, file)
+	}
+	build := func() *net.Model { return VGG(cfg, 32, 32, 3) }
+	m := build()
+	if err := LoadTorchvisionVGG(m, cfg, o.file("")); err != nil {
+		t.Fatal(err)
+	}
+	if n := o.checkStep(t, m, build, func(m *net.Model, p string) error { return LoadTorchvisionVGG(m, cfg, p) }); n < 2*16 {
+		t.Errorf("only %d updated variables compared", n)
+	}
+}
+
+// torchvision's VisionTransformer in ViT-Tiny's configuration (patch 16,
+// width 192, 12 blocks, 3 heads, MLP 768) at 64×64 (16 patches and the
+// class token; the position embeddings follow the size, so the recogniser
+// takes the size from them), under timm's names and torchvision's: logits
+// and one SGD step. No ReLU or max-pool: nothing to bound but rounding.
+func TestViTTinyMatchesPyTorch(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "vit_tiny")
+	for _, file := range []string{"vit_tiny", "vit_tiny_tv"} {
+		m, err := LoadSafetensors(filepath.Join(o.dir, file+".safetensors"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.InputShape, []int{64, 64, 3}) {
+			t.Errorf("%s: input %v, want the 64×64×3 of its position embeddings", file, m.InputShape)
+		}
+		groups := m.GroupNames()
+		if len(groups) != 15 || groups[0] != "patch_embed" || groups[1] != "block0" || groups[12] != "block11" || groups[13] != "norm" {
+			t.Errorf("%s: groups %v", file, groups)
+		}
+		o.checkLogits(t, m, file)
+	}
+	build := func() *net.Model { return ViT(ViTConfig{Classes: 10}, 64, 64, 3) }
+	m := build()
+	if err := LoadViT(m, o.file("")); err != nil {
+		t.Fatal(err)
+	}
+	if n := o.checkStep(t, m, build, LoadViT); n < 12*12 {
+		t.Errorf("only %d updated variables compared", n)
+	}
+}
+
+// A timm config.json next to the weights gives the preprocessing (timm's
+// augreg ViTs were trained on [-1, 1], not ImageNet's mean and std).
+func TestTimmConfigPreprocessing(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "vit_tiny")
+	dir := t.TempDir()
+	data, err := os.ReadFile(o.file(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "model.safetensors")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadSafetensors(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Preprocessing.Std, net.ImageNet.Std) {
+		t.Errorf("without config.json: %+v, want ImageNet's", m.Preprocessing)
+	}
+	cfg := `{"architecture": "vit_tiny_patch16_224", "pretrained_cfg": {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = LoadSafetensors(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Preprocessing.Mean, []float64{0.5, 0.5, 0.5}) || !slices.Equal(m.Preprocessing.Std, []float64{0.5, 0.5, 0.5}) {
+		t.Errorf("with timm's config.json: %+v, want mean and std 0.5", m.Preprocessing)
+	}
+}
