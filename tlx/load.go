@@ -9,7 +9,6 @@ import (
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/hub"
 	"github.com/tlx-go/tlx/tlx/net"
-	"github.com/tlx-go/tlx/tlx/safetensors"
 	"github.com/tlx-go/tlx/tlx/tfjs"
 )
 
@@ -18,8 +17,9 @@ type LoadOptions struct {
 	// InputShape is the per-example input (NHWC for images): needed when
 	// the file does not fix it (dynamic ONNX dimensions, a TF.js model
 	// saved with free height and width), the size a TF.js model runs at
-	// instead of its saved one, and the input size a safetensors
-	// ResNet/MobileNetV2 is built for (default 224×224×3).
+	// instead of its saved one, and the input size a torchvision/timm
+	// safetensors model is built for (default 224×224×3; a vision
+	// transformer's default is the size of its position embeddings).
 	InputShape []int
 	// Output names the ONNX tensor the model computes (an embedding, say).
 	Output string
@@ -63,9 +63,9 @@ func init() {
 //   - "model.onnx": ONNX (onnxnet.Load; a file written by Export gives
 //     back its class names and preprocessing)
 //   - ".../model.json": a TF.js layers model (tfjs.Load)
-//   - "weights.safetensors": torchvision or timm ResNet-18/34 or
-//     MobileNetV2 weights, recognised by their names, in tlx's own
-//     architecture (arch.LoadMapped)
+//   - "weights.safetensors": torchvision or timm ResNet-18/34/50/101/152,
+//     MobileNetV2, VGG-11/13/16/19 or ViT/DeiT weights, recognised by their
+//     names, in tlx's own architecture (arch.LoadSafetensors, arch.Recognised)
 //   - a folder with config.json, model.safetensors and tokenizer.json: a
 //     Hugging Face BERT encoder such as all-MiniLM-L6-v2 (text.Load; input
 //     [seqLen] token ids, seqLen = InputShape[0], default 128)
@@ -139,61 +139,9 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 		}
 		return m, nil
 	case strings.HasSuffix(source, ".safetensors"):
-		m, err := loadPyTorchWeights(source, o.InputShape)
-		if err != nil {
-			return nil, err
-		}
-		if m.InputShape[len(m.InputShape)-1] == 3 {
-			m.Preprocessing = net.ImageNet // torchvision's and timm's training transforms
-		}
-		return m, nil
+		// ImageNet's mean and std (torchvision's and timm's), or a timm
+		// config.json's next to the file.
+		return arch.LoadSafetensors(source, o.InputShape)
 	}
 	return nil, fmt.Errorf("loading %s: unknown format (want .onnx, a TF.js model.json, .safetensors, a BERT folder or hf:owner/repo)", source)
-}
-
-// loadPyTorchWeights recognises a ResNet or MobileNetV2 state_dict by its
-// tensor names and builds the matching tlx architecture around it.
-func loadPyTorchWeights(path string, input []int) (*net.Model, error) {
-	file, err := safetensors.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", path, err)
-	}
-	if input == nil {
-		input = []int{224, 224, 3}
-	}
-	has := func(name string) bool { _, ok := file.Tensors[name]; return ok }
-	classesOf := func(name string) int {
-		if t, ok := file.Tensors[name]; ok && len(t.Shape) == 2 {
-			return t.Shape[0]
-		}
-		return 0
-	}
-	var m *net.Model
-	var mapName func(string) string
-	switch {
-	case has("layer1.0.conv1.weight") && has("fc.weight"):
-		if has("layer1.0.conv3.weight") {
-			return nil, fmt.Errorf("loading %s: a bottleneck ResNet (50 and deeper); tlx builds ResNet-18 and -34", path)
-		}
-		depth := 18
-		if has("layer3.5.conv1.weight") {
-			depth = 34
-		}
-		width := file.Tensors["conv1.weight"].Shape[0]
-		m = arch.ResNet(arch.ResNetConfig{Depth: depth, Width: width, Classes: classesOf("fc.weight")}, input...)
-		mapName = arch.TorchvisionName
-	case has("features.0.0.weight") && has("classifier.1.weight"):
-		m = arch.MobileNetV2(arch.MobileNetV2Config{Classes: classesOf("classifier.1.weight")}, input...)
-		mapName = arch.TorchvisionMobileNetV2Name
-	case has("conv_stem.weight") && has("blocks.0.0.conv_dw.weight"):
-		m = arch.MobileNetV2(arch.MobileNetV2Config{Classes: classesOf("classifier.weight")}, input...)
-		mapName = arch.TimmMobileNetV2Name
-	default:
-		return nil, fmt.Errorf("loading %s: not a torchvision/timm ResNet-18/34 or MobileNetV2 state_dict (for tlx's own weights, build the model and call LoadWeights)", path)
-	}
-	m.Name = strings.TrimSuffix(filepath.Base(path), ".safetensors")
-	if err := arch.LoadMappedFile(m, file, path, mapName); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
