@@ -4,8 +4,14 @@
 
 Same shapes as bench/tlxbench: W1 small CNN 28x28x1 batch 64 (a: forward,
 b: train step with Adam, c: head-only train step), W2 ResNet-18 64x64x3
-batch 32 (a: forward, b: train step), W3 MLP 784-512-256-10 batch 256 train.
-Uses Debian's python3-torch 1.13 and torchvision 0.14 with 2 threads.
+batch 32 (a: forward, b: train step), W3 MLP 784-512-256-10 batch 256 train,
+and at 224x224x3, batch 32, torchvision's ResNet-18 (W6) and MobileNetV2
+(W7) with random weights: a forward, b train step of the whole network,
+c train step of the top block + head (ResNet-18: layer4 and fc;
+MobileNetV2: features[17:] and the classifier; the rest frozen and in eval
+mode, as tlx's BatchNorm rule for frozen groups).
+Runs on Debian's python3-torch 1.13 (/usr/bin/python3) or on PyPI's torch
+2.15 (.tlx/bench-torch/bin/python, bench/torch-env.sh), 2 threads.
 """
 import json
 import os
@@ -33,9 +39,20 @@ def spec(w):
         return cnn(), (64, 1, 28, 28), {"W1a": "forward", "W1b": "train", "W1c": "head"}[w]
     if w in ("W2a", "W2b"):
         return torchvision.models.resnet18(num_classes=10), (32, 3, 64, 64), {"W2a": "forward", "W2b": "train"}[w]
+    if w in ("W6a", "W6b", "W6c"):
+        return torchvision.models.resnet18(num_classes=10), (32, 3, 224, 224), {"a": "forward", "b": "train", "c": "top"}[w[-1]]
+    if w in ("W7a", "W7b", "W7c"):
+        return torchvision.models.mobilenet_v2(num_classes=10), (32, 3, 224, 224), {"a": "forward", "b": "train", "c": "top"}[w[-1]]
     if w == "W3":
         return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)), (256, 784), "train"
     raise SystemExit(f"unknown workload {w}")
+
+
+def top(model):
+    """The top block + head of a torchvision ResNet or MobileNetV2."""
+    if hasattr(model, "layer4"):
+        return [model.layer4, model.fc]
+    return [model.features[17], model.features[18], model.classifier]
 
 
 def main():
@@ -54,6 +71,12 @@ def main():
             p.requires_grad = False
         for p in model[-1].parameters():
             p.requires_grad = True
+    if mode == "top":
+        for p in model.parameters():
+            p.requires_grad = False
+        for mod in top(model):
+            for p in mod.parameters():
+                p.requires_grad = True
     if mode == "forward":
         model.eval()
 
@@ -63,6 +86,10 @@ def main():
             sync()
     else:
         model.train()
+        if mode == "top":  # frozen BatchNorm keeps its averages
+            model.eval()
+            for mod in top(model):
+                mod.train()
         opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
         loss_fn = nn.CrossEntropyLoss()
 

@@ -11,4 +11,8 @@ type Result struct {
 	FirstStep float64 `json:"first_step_s"` // compilation included
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	Extra     string  `json:"extra,omitempty"`
+	// WallS and Accuracy are the end-to-end recipe's (W8): its wall time and
+	// the final test accuracy.
+	WallS    float64 `json:"wall_s,omitempty"`
+	Accuracy float64 `json:"accuracy,omitempty"`
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,13 +30,34 @@ import (
 type result = benchfmt.Result
 
 func main() {
-	workload := flag.String("workload", "W1a", "W1a W1b W1c W2a W2b W3 W4")
+	workload := flag.String("workload", "W1a", "W1a W1b W1c W2a W2b W3 W4 W5 W6a W6b W6c W7a W7b W7c W8")
 	iters := flag.Int("iters", 20, "timed iterations")
+	n := flag.Int("n", 2000, "W8: training images")
+	nTest := flag.Int("test", 1000, "W8: test images")
+	epochs := flag.String("epochs", "3,2,2", "W8: epochs of the stages head,top,all")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
-	r, err := run(*workload, *iters)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tlxbench: -cpuprofile:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var r result
+	var err error
+	if *workload == "W8" {
+		r, err = recipe(*n, *nTest, *epochs)
+	} else {
+		r, err = run(*workload, *iters)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tlxbench:", err)
-		os.Exit(1)
+		exit(1)
 	}
 	r.Side, r.Workload, r.PeakRSSMB = "tlx", *workload, peakRSS()
 	if b, err := engine.Backend(); err == nil {
@@ -44,6 +66,20 @@ func main() {
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
 }
+
+// exit ends the process after stopping a CPU profile (deferred calls do
+// not run through os.Exit).
+func exit(code int) {
+	pprof.StopCPUProfile()
+	os.Exit(code)
+}
+
+// modes224 are the 224² workloads' variants: forward, a training step of
+// the whole network, a training step of the top block + head.
+var modes224 = map[string]string{"a": "forward", "b": "train", "c": "top"}
+
+// topGroups are the groups the "top" mode trains (torch_bench.py's top()).
+var topGroups = map[string][]string{"W6c": {"layer4", "head"}, "W7c": {"block7", "final", "head"}}
 
 // spec returns the model, batch size and whether the workload trains.
 func spec(w string) (m *net.Model, batch int, mode string, err error) {
@@ -55,6 +91,12 @@ func spec(w string) (m *net.Model, batch int, mode string, err error) {
 	case "W2a", "W2b":
 		m = arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
 		return m, 32, map[string]string{"W2a": "forward", "W2b": "train"}[w], nil
+	case "W6a", "W6b", "W6c": // torchvision's ResNet-18 layout at 224²
+		m = arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 224, 224, 3)
+		return m, 32, modes224[w[2:]], nil
+	case "W7a", "W7b", "W7c": // torchvision's MobileNetV2 layout at 224²
+		m = arch.MobileNetV2(arch.MobileNetV2Config{Classes: 10}, 224, 224, 3)
+		return m, 32, modes224[w[2:]], nil
 	case "W3":
 		return arch.MLP("mlp", []int{512, 256}, 10, 784), 256, "train", nil
 	}
@@ -78,6 +120,14 @@ func run(w string, iters int) (result, error) {
 	if mode == "head" {
 		if err := m.FreezeTo(-1); err != nil {
 			return result{}, err
+		}
+	}
+	if mode == "top" {
+		if err := m.Freeze(); err != nil {
+			return result{}, err
+		}
+		if err := m.Unfreeze(topGroups[w]...); err != nil {
+			return result{}, fmt.Errorf("workload %s: %w", w, err)
 		}
 	}
 	m.ApplyTrainable()
@@ -125,8 +175,10 @@ func run(w string, iters int) (result, error) {
 	}
 	slices.Sort(times)
 	res := result{ImgPerS: float64(batch) / times[len(times)/2], FirstStep: first}
-	if w == "W2b" || w == "W2a" {
-		gflop := resnetGFLOPs(64) * float64(batch)
+	gflops := map[string]float64{"W2a": resnetGFLOPs(64), "W2b": resnetGFLOPs(64), "W6a": resnetGFLOPs(224), "W6b": resnetGFLOPs(224),
+		"W7a": mobileNetV2GFLOPs(224), "W7b": mobileNetV2GFLOPs(224)}
+	if g := gflops[w]; g > 0 {
+		gflop := g * float64(batch)
 		if mode == "train" {
 			gflop *= 3
 		}
@@ -256,4 +308,32 @@ func peakRSS() float64 {
 		}
 	}
 	return 0
+}
+
+// mobileNetV2GFLOPs counts the multiply-adds ×2 of MobileNetV2's (width 1)
+// convolutions and classifier for one image of side px (forward pass).
+func mobileNetV2GFLOPs(px int) float64 {
+	var macs float64
+	h := (px + 1) / 2
+	macs += float64(h*h) * 9 * 3 * 32 // stem, stride 2
+	in := 32
+	for _, st := range [7][4]int{{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}} {
+		for r := range st[2] {
+			s := 1
+			if r == 0 {
+				s = st[3]
+			}
+			hidden := in * st[0]
+			if st[0] != 1 {
+				macs += float64(h*h*in) * float64(hidden) // 1×1 expansion
+			}
+			h = (h + s - 1) / s
+			macs += float64(h*h*hidden) * 9              // 3×3 depthwise
+			macs += float64(h*h*hidden) * float64(st[1]) // 1×1 projection
+			in = st[1]
+		}
+	}
+	macs += float64(h*h) * 320 * 1280 // final 1×1
+	macs += 1280 * 10
+	return 2 * macs / 1e9
 }
