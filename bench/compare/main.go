@@ -1,34 +1,32 @@
 // Command compare runs tlx's benchmark against PyTorch: every workload on
-// both sides, interleaved (PyTorch, tlx, PyTorch, tlx, ...), each run in a
-// fresh process, and prints a Markdown table of medians with the ratio
-// tlx/PyTorch, first-step (compile) time, peak memory and the CPU time other
-// processes used during the runs. bench/run.sh calls it.
+// every side — PyTorch 2.x from PyPI (bench/torch-env.sh), Debian's PyTorch
+// 1.13, tlx on each backend — interleaved (one run of each side, then the
+// next repetition), each run a fresh process, and prints Markdown tables of
+// medians: images per second with the ratio of the best tlx backend to
+// PyTorch 2.x, the first step's time (compilation included, kept out of the
+// per-step median), peak memory and the CPU time other processes used
+// during the runs; and for the end-to-end recipe (W8) wall time and test
+// accuracy side by side. bench/run.sh calls it.
 //
-//	go run ./bench/compare -reps 3 -out bench/RESULTS.md
+//	go run ./bench/compare -tlx .tlx/bin/tlxbench -reps 3 -out bench/RESULTS.md
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/tlx-go/tlx/bench/benchfmt"
 	"os"
-	"os/exec"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
-// result is one side's measurement plus the CPU other processes used
-// meanwhile.
-type result struct {
-	benchfmt.Result
-	OtherCPU float64
+// side is one column: a PyTorch or a tlx backend.
+type side struct {
+	name string
+	// args returns the command for workload w, or nil where the side does
+	// not run it; env is added to the process's environment.
+	args func(w string) []string
+	env  func(w string) []string
 }
 
 var descriptions = map[string]string{
@@ -38,170 +36,142 @@ var descriptions = map[string]string{
 	"W2a": "ResNet-18 64×64×3 forward, batch 32",
 	"W2b": "ResNet-18 64×64×3 train step, batch 32",
 	"W3":  "MLP 784-512-256-10 train step, batch 256",
-	"W4":  "fine-tuning epoch, head only, feature cache on vs off (tlx only)",
-	"W5":  "head-only Fit building the feature cache: prefix on the Go backend vs on ONNX Runtime (mixed execution)",
+	"W4":  "fine-tuning epoch, head only, feature cache on vs off (tlx go only)",
+	"W5":  "head-only Fit building the feature cache: prefix on the Go backend (go column) vs on ONNX Runtime (onnx:cpu column), training on go",
+	"W6a": "ResNet-18 224×224×3 forward, batch 32",
+	"W6b": "ResNet-18 224² train step, whole network (Adam), batch 32",
+	"W6c": "ResNet-18 224² train step, layer4 + head, batch 32",
+	"W7a": "MobileNetV2 224×224×3 forward, batch 32",
+	"W7b": "MobileNetV2 224² train step, whole network (Adam), batch 32",
+	"W7c": "MobileNetV2 224² train step, block7 + final + head, batch 32",
 }
 
 func main() {
 	reps := flag.Int("reps", 3, "interleaved repetitions per workload")
-	iters := flag.Int("iters", 10, "timed iterations per run")
-	only := flag.String("workloads", "W1a,W1b,W1c,W3,W2a,W2b,W4,W5", "comma-separated workloads")
-	ortLib := flag.String("ort", "", "libonnxruntime.so.1: also run tlx on the ONNX Runtime backend")
+	iters := flag.Int("iters", 10, "timed iterations per run (after the first step and one warm-up)")
+	only := flag.String("workloads", "W6a,W6b,W6c,W7a,W7b,W7c,W8", "comma-separated workloads (W1a..W7c per step, W8 the recipe)")
+	torch2 := flag.String("torch2", ".tlx/bench-torch/bin/python", "python of PyPI's PyTorch 2.x (bench/torch-env.sh); empty: skip")
+	torch1 := flag.String("torch1", "/usr/bin/python3", "python of Debian's PyTorch 1.13; empty: skip")
+	ortLib := flag.String("ort", "", "libonnxruntime.so.1 for the onnx:cpu backend")
+	backends := flag.String("backends", "go,onnx:cpu,xla:cpu", "tlx backends (GOMLX_BACKEND values)")
+	recipeBackends := flag.String("recipe-backends", "xla:cpu", "tlx backends that run the W8 recipe")
+	n := flag.Int("n", 2000, "W8: training images")
+	nTest := flag.Int("test", 1000, "W8: test images")
+	epochs := flag.String("epochs", "3,2,2", "W8: epochs of the stages head,top,all")
 	out := flag.String("out", "", "append the results to this Markdown file")
+	partial := flag.String("partial", "", "rewrite this file with the tables so far after each workload")
 	tlxBin := flag.String("tlx", "", "tlxbench binary (built by run.sh)")
 	flag.Parse()
+	if *tlxBin == "" {
+		fmt.Fprintln(os.Stderr, "compare: -tlx (the tlxbench binary) is required")
+		os.Exit(2)
+	}
+	recipeArgs := []string{"-n", strconv.Itoa(*n), "-test", strconv.Itoa(*nTest), "-epochs", *epochs}
+	var torchSides, tlxSides []side
+	for _, py := range []struct{ name, bin string }{{"PyTorch 2.x", *torch2}, {"PyTorch 1.13", *torch1}} {
+		if py.bin == "" {
+			continue
+		}
+		if _, err := os.Stat(py.bin); err != nil {
+			fmt.Fprintf(os.Stderr, "compare: skipping %s: %v (bench/torch-env.sh makes .tlx/bench-torch)\n", py.name, err)
+			continue
+		}
+		bin, recipe := py.bin, py.name == "PyTorch 2.x"
+		torchSides = append(torchSides, side{name: py.name, env: func(string) []string { return nil },
+			args: func(w string) []string {
+				switch {
+				case w == "W8" && recipe:
+					return []string{bin, "bench/torch_recipe.py", "--n", strconv.Itoa(*n), "--test", strconv.Itoa(*nTest), "--epochs", *epochs}
+				case w == "W8" || w == "W4" || w == "W5":
+					return nil
+				}
+				return []string{bin, "bench/torch_bench.py", w, strconv.Itoa(*iters)}
+			}})
+	}
+	for _, b := range strings.Split(*backends, ",") {
+		tlxSides = append(tlxSides, side{name: "tlx " + b,
+			args: func(w string) []string {
+				switch {
+				case w == "W8" && !strings.Contains(","+*recipeBackends+",", ","+b+","):
+					return nil
+				case w == "W8":
+					return append([]string{*tlxBin, "-workload", w}, recipeArgs...)
+				case w == "W4" && b != "go", w == "W5" && b == "xla:cpu":
+					return nil
+				}
+				return []string{*tlxBin, "-workload", w, "-iters", strconv.Itoa(*iters)}
+			},
+			env: func(w string) []string {
+				var env []string
+				if *ortLib != "" {
+					env = append(env, "ONNXRUNTIME_SHARED_LIBRARY_PATH="+*ortLib)
+				}
+				switch {
+				case w == "W5" && b == "go": // the Go backend computes its own prefix
+					return append(env, "GOMLX_BACKEND=go", "TLX_PREFIX_BACKEND=same")
+				case w == "W5": // the Go backend trains, ORT computes the prefix
+					return append(env, "GOMLX_BACKEND=go", "TLX_PREFIX_BACKEND="+b)
+				}
+				return append(env, "GOMLX_BACKEND="+b)
+			}})
+	}
+	sides := append(torchSides, tlxSides...)
 
-	var table strings.Builder
-	fmt.Fprintf(&table, "\n## %s — %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine())
-	fmt.Fprintf(&table, "%s; %d repetitions interleaved, median of medians; each run a fresh process.\n\n", versions(), *reps)
-	table.WriteString("| workload | PyTorch img/s | tlx Go img/s | tlx ORT img/s | best tlx / PyTorch | first step PyTorch / Go / ORT (s) | peak RSS PyTorch / Go / ORT (MB) | other CPU (s) | notes |\n")
-	table.WriteString("|---|---|---|---|---|---|---|---|---|\n")
-	fail := func(err error) {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	start := time.Now().UTC()
+	load0 := loadAverage()
+	runs := map[string][][]result{} // workload → side → repetitions
+	var order []string
+	report := func() string {
+		return header(start, *reps, *iters, load0, loadAverage(), sides, runs) +
+			stepTable(order, sides, len(torchSides), runs) +
+			recipeTable(order, sides, runs, *n, *nTest, *epochs)
 	}
 	for _, w := range strings.Split(*only, ",") {
-		var torch, goRuns, ortRuns []result
-		for range *reps {
-			if w != "W4" && w != "W5" {
-				r, err := measure("pytorch", w, *iters, *tlxBin, nil)
-				if err != nil {
-					fail(err)
+		runs[w] = make([][]result, len(sides))
+		order = append(order, w)
+		for rep := range *reps {
+			for i, s := range sides {
+				args := s.args(w)
+				if args == nil {
+					continue
 				}
-				torch = append(torch, r)
-			}
-			r, err := measure("tlx", w, *iters, *tlxBin, nil)
-			if err != nil {
-				fail(err)
-			}
-			goRuns = append(goRuns, r)
-			if *ortLib != "" && w != "W4" {
-				env := []string{"ONNXRUNTIME_SHARED_LIBRARY_PATH=" + *ortLib, "GOMLX_BACKEND=onnx:cpu"}
-				if w == "W5" { // the Go backend trains, ORT computes the prefix
-					env = []string{"ONNXRUNTIME_SHARED_LIBRARY_PATH=" + *ortLib, "TLX_PREFIX_BACKEND=onnx:cpu"}
+				r := measure(args, s.env(w))
+				if want, ok := strings.CutPrefix(s.name, "tlx "); ok && r.Err == nil && w != "W5" && fellBack(want, r.Backend) {
+					r.Err = fmt.Errorf("asked for backend %s, ran on %q (engine fell back)", want, r.Backend)
 				}
-				r, err := measure("tlx", w, *iters, *tlxBin, env)
-				if err != nil {
-					fail(err)
+				if r.Err != nil {
+					fmt.Fprintf(os.Stderr, "compare: %s on %s, repetition %d: %v\n", w, s.name, rep+1, r.Err)
 				}
-				ortRuns = append(ortRuns, r)
+				runs[w][i] = append(runs[w][i], r)
 			}
 		}
-		t, g, o := median(torch), median(goRuns), median(ortRuns)
-		cell := func(runs []result, f string, v float64) string {
-			if len(runs) == 0 {
-				return "–"
+		if *partial != "" { // the tables so far, for a run cut short
+			if err := os.WriteFile(*partial, []byte(report()), 0o644); err != nil {
+				fmt.Fprintf(os.Stderr, "compare: %v\n", err)
 			}
-			return fmt.Sprintf(f, v)
 		}
-		best := max(g.ImgPerS, o.ImgPerS)
-		ratio := "–"
-		if len(torch) > 0 {
-			ratio = fmt.Sprintf("**%.2fx**", best/t.ImgPerS)
-		} else if w == "W5" && len(ortRuns) > 0 {
-			ratio = fmt.Sprintf("ORT prefix %.1fx faster", o.ImgPerS/g.ImgPerS)
-		}
-		first := fmt.Sprintf("%s / %.2f / %s", cell(torch, "%.2f", t.FirstStep), g.FirstStep, cell(ortRuns, "%.2f", o.FirstStep))
-		rss := fmt.Sprintf("%s / %.0f / %s", cell(torch, "%.0f", t.PeakRSSMB), g.PeakRSSMB, cell(ortRuns, "%.0f", o.PeakRSSMB))
-		other := 0.0
-		for _, r := range append(append(torch, goRuns...), ortRuns...) {
-			other += r.OtherCPU
-		}
-		notes := strings.Trim(strings.Join([]string{g.Extra, o.Extra}, "; "), "; ")
-		fmt.Fprintf(&table, "| %s %s | %s | %.0f | %s | %s | %s | %s | %.1f | %s |\n", w, descriptions[w], cell(torch, "%.0f", t.ImgPerS),
-			g.ImgPerS, cell(ortRuns, "%.0f", o.ImgPerS), ratio, first, rss, other, notes)
 		fmt.Fprintf(os.Stderr, "%s done\n", w)
 	}
-	fmt.Print(table.String())
+	text := report()
+	fmt.Print(text)
 	if *out != "" {
 		f, err := os.OpenFile(*out, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
-			_, err = f.WriteString(table.String())
-			f.Close()
+			_, err = f.WriteString(text)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintf(os.Stderr, "compare: appending to %s: %v\n", *out, err)
 			os.Exit(1)
 		}
 	}
 }
 
-// median picks the run with the median throughput.
-func median(rs []result) result {
-	if len(rs) == 0 {
-		return result{}
-	}
-	s := slices.Clone(rs)
-	slices.SortFunc(s, func(a, b result) int {
-		if a.ImgPerS < b.ImgPerS {
-			return -1
-		}
-		return 1
-	})
-	return s[len(s)/2]
-}
-
-// measure runs one side once and records the CPU that other processes
-// used meanwhile (machine busy time minus this run's own CPU time).
-func measure(side, w string, iters int, tlxBin string, env []string) (result, error) {
-	var cmd *exec.Cmd
-	if side == "pytorch" {
-		cmd = exec.Command("/usr/bin/python3", "bench/torch_bench.py", w, strconv.Itoa(iters))
-	} else {
-		cmd = exec.Command(tlxBin, "-workload", w, "-iters", strconv.Itoa(iters))
-	}
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	busy0 := busySeconds()
-	if err := cmd.Run(); err != nil {
-		return result{}, fmt.Errorf("%s %s: %v\n%s", side, w, err, stderr.String())
-	}
-	busy := busySeconds() - busy0
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	own := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-	var r result
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r.Result); err != nil {
-		return r, fmt.Errorf("%s %s: %v in %q", side, w, err, stdout.String())
-	}
-	r.OtherCPU = max(busy-own, 0)
-	return r, nil
-}
-
-// busySeconds is the machine's non-idle CPU time from /proc/stat.
-func busySeconds() float64 {
-	f, err := os.Open("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan()
-	fields := strings.Fields(sc.Text())
-	var busy float64
-	for i, v := range fields[1:] {
-		n, _ := strconv.ParseFloat(v, 64)
-		if i != 3 && i != 4 { // idle, iowait
-			busy += n
-		}
-	}
-	return busy / 100 // USER_HZ
-}
-
-func machine() string {
-	model := runtime.GOARCH
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				model = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	return fmt.Sprintf("%s, %d cores", model, runtime.NumCPU())
-}
-
-func versions() string {
-	return "gomlx v0.28.16, compute v0.1.14 (Go backend, GOEXPERIMENT=simd), compute-onnx v0.1.13 + ONNX Runtime 1.30.0 (npm onnxruntime-node), " + runtime.Version() + "; PyTorch 1.13.1 (Debian), 2 threads"
+// fellBack says whether a run asked for backend want (a GOMLX_BACKEND value)
+// ran on another: tlx falls back to Go when a backend cannot start. The
+// backends name themselves "Go Backend", "onnxruntime" and "xla".
+func fellBack(want, got string) bool {
+	return !strings.HasPrefix(strings.ToLower(got), strings.Split(want, ":")[0])
 }
