@@ -343,7 +343,12 @@ func (c *converter) parseRun(run []*protos.NodeProto, inputs []string, embedded 
 		}
 	}
 	for _, n := range run {
-		modern, consts := onnxops.Modernize(n)
+		modern, consts := onnxops.Modernize(n, func(name string) int {
+			if x := env[name]; x != nil {
+				return x.Rank()
+			}
+			return -1
+		})
 		sg.Node = append(append(sg.Node, consts...), modern)
 	}
 	data, err := proto.Marshal(&protos.ModelProto{IrVersion: c.ir, OpsetImport: c.opset, Graph: sg})

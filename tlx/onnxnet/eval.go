@@ -116,11 +116,26 @@ func staticInputs(g *protos.GraphProto, inputs []*tensors.Tensor) map[int]bool {
 	static := map[int]bool{}
 	for i, in := range g.Input {
 		resizeArg := param[in.Name] && !data[in.Name] && inputs[i].DType().IsFloat()
-		if param[in.Name] && !data[in.Name] && (!inputs[i].DType().IsFloat() || resizeArg && usedByResize(g, in.Name)) {
+		if param[in.Name] && !data[in.Name] && (!inputs[i].DType().IsFloat() || resizeArg && usedByResize(g, in.Name) || onlyRange(g, in.Name)) {
 			static[i] = true
 		}
 	}
 	return static
+}
+
+// onlyRange reports a tensor read by Range nodes only (start, limit and
+// delta: static in GoMLX, of any element type).
+func onlyRange(g *protos.GraphProto, name string) bool {
+	read := false
+	for _, n := range g.Node {
+		if slices.Contains(n.Input, name) {
+			if n.OpType != "Range" {
+				return false
+			}
+			read = true
+		}
+	}
+	return read
 }
 
 // usedByResize reports whether a Resize or Upsample reads tensor name.

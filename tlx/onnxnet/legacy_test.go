@@ -180,4 +180,3 @@ func mkdir(t *testing.T, dir string) string {
 	}
 	return dir
 }
-

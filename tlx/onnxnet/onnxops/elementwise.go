@@ -301,7 +301,7 @@ func convertLRN(ctx Context, n *protos.NodeProto, in []*graph.Node) []*graph.Nod
 	window[1] = size
 	pads := make([][2]int, x.Rank())
 	pads[1] = [2]int{(size - 1) / 2, size - 1 - (size-1)/2}
-	sum := graph.BackendReduceWindow(graph.Square(x), compute.ReduceOpSum, window, nil, nil, nil, pads)
+	sum := graph.BackendReduceWindow(graph.Square(x), compute.ReduceOpSum, window, fill(x.Rank(), 1), nil, nil, pads)
 	base := graph.Add(graph.Scalar(g, x.DType(), bias), scaled(sum, alpha/float64(size)))
 	return []*graph.Node{graph.Div(x, graph.Pow(base, graph.Scalar(g, x.DType(), beta)))}
 }

@@ -16,9 +16,15 @@ import (
 // Constant nodes its new inputs read. tlx's own conversions read both
 // forms; this matters where a node goes to onnx-gomlx to be folded (shape
 // arithmetic computed from constants).
-func Modernize(n *protos.NodeProto) (*protos.NodeProto, []*protos.NodeProto) {
+//
+// rank gives an input's rank (-1 when unknown): Shape's start and end,
+// which onnx-gomlx does not clamp, are clamped to it.
+func Modernize(n *protos.NodeProto, rank func(name string) int) (*protos.NodeProto, []*protos.NodeProto) {
 	if n.Domain != "" && n.Domain != "ai.onnx" || len(n.Input) != 1 {
 		return n, nil
+	}
+	if n.OpType == "Shape" {
+		return clampShape(n, rank(n.Input[0])), nil
 	}
 	var inputs []*protos.TensorProto
 	var drop []string
@@ -92,4 +98,23 @@ func int64Tensor(v []int64) *protos.TensorProto {
 func float32Scalar(v float64) *protos.TensorProto {
 	raw := binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(v)))
 	return &protos.TensorProto{DataType: int32(protos.TensorProto_FLOAT), RawData: raw}
+}
+
+// clampShape clamps Shape's start and end attributes to [0, rank].
+func clampShape(n *protos.NodeProto, rank int) *protos.NodeProto {
+	if rank < 0 || (attr(n, "start") == nil && attr(n, "end") == nil) {
+		return n
+	}
+	clamp := func(v int) int64 {
+		if v < 0 {
+			v += rank
+		}
+		return int64(min(max(v, 0), rank))
+	}
+	out := proto.Clone(n).(*protos.NodeProto)
+	out.Attribute = []*protos.AttributeProto{
+		{Name: "start", Type: protos.AttributeProto_INT, I: clamp(attrInt(n, "start", 0))},
+		{Name: "end", Type: protos.AttributeProto_INT, I: clamp(attrInt(n, "end", rank))},
+	}
+	return out
 }
