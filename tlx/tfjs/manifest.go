@@ -11,9 +11,17 @@
 // GlobalAverage/MaxPooling2D, Dense, Dropout, Reshape, Flatten). Each Keras
 // layer is a group, except where a residual connection or branch crosses
 // layers: those merge into one group named by the layers' common prefix
-// (see package graphcut). The last group is "head" when it holds a Dense
-// layer. BatchNormalization runs on its moving statistics, which are
-// never trained; Dropout drops only while training.
+// (see package graphcut). Models named as Keras applications are grouped
+// by block instead (MobileNetV2: stem, block_0 … block_16, Conv_1;
+// InceptionV3: stem, mixed0 … mixed10; then pool and head). The last group
+// is "head" when it holds a Dense layer. BatchNormalization runs on its
+// moving statistics, which are never trained; Dropout drops only while
+// training.
+//
+// LoadWith takes an input size for models saved with free height and
+// width (or a backbone run at another size), and Unbundle turns a model
+// that an npm package ships as JavaScript modules (model.min.js and
+// group1-shard*.min.js, as nsfwjs does) back into model.json and shards.
 package tfjs
 
 import (
