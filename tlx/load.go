@@ -3,6 +3,7 @@ package tlx
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -118,6 +119,12 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 		local, err := hub.Fetch(ref, ho)
 		if err != nil {
 			return nil, err
+		}
+		if strings.HasSuffix(local, ".safetensors") {
+			// timm repositories keep the preprocessing in config.json next
+			// to the weights (arch.LoadSafetensors reads it); repositories
+			// without one load with ImageNet's.
+			_, _ = hub.Fetch(hub.Ref{Repo: ref.Repo, File: path.Join(path.Dir(ref.File), "config.json"), Revision: ref.Revision}, ho)
 		}
 		return load(local, o)
 	}
