@@ -45,15 +45,18 @@ print(f"tlx Go backend SIMD path {simd}; PyTorch 2 threads (torch's own BERT in 
       f"transformers' BertModel: max |diff| {next((r['vs_transformers_max_abs'] for r in rows if r.get('vs_transformers_max_abs')), 'n/a')}); "
       f"{reps} repetition(s), median of {fwd} forward / {trn} training steps after one warm-up, each run a fresh process; "
       f"load average before {lb}, after {la} (2 cores shared with other jobs: compare within this table only).\n")
-print("| implementation | forward tokens/s | forward step (s) | train step tokens/s | train step (s) | first train step (s) |")
-print("|---|---|---|---|---|---|")
+print("| implementation | forward tokens/s | forward tokens per CPU-s | forward step wall / CPU (s) | train tokens/s | train tokens per CPU-s | train step wall / CPU (s) | first train step (s) |")
+print("|---|---|---|---|---|---|---|---|")
 for impl in impls:
     def med(mode, key):
         v = [r[key] for r in rows if r["impl"] == impl and r["mode"] == mode]
         return statistics.median(v) if v else float("nan")
-    print(f"| {impl} | {med('forward','tokens_per_s'):.0f} | {med('forward','step_s'):.3f} | {med('train','tokens_per_s'):.0f} | "
-          f"{med('train','step_s'):.2f} | {med('train','first_s'):.2f} |")
-print("\nTrain step: cross-entropy of a 2-class head on the pooled embedding, gradients of every parameter "
+    tok = next(r["batch"] * r["seq"] for r in rows if r["impl"] == impl)
+    print(f"| {impl} | {med('forward','tokens_per_s'):.0f} | {tok / med('forward','cpu_s'):.0f} | {med('forward','step_s'):.2f} / {med('forward','cpu_s'):.2f} | "
+          f"{med('train','tokens_per_s'):.0f} | {tok / med('train','cpu_s'):.0f} | {med('train','step_s'):.2f} / {med('train','cpu_s'):.2f} | {med('train','first_s'):.2f} |")
+print("\nTokens/s = 4,096 tokens per step / median wall time. CPU = the process's user + system time per step "
+      "(both sides use 2 threads; tokens per CPU-s = 4,096 / that), which other jobs on the machine change less than the wall clock.")
+print("Train step: cross-entropy of a 2-class head on the pooled embedding, gradients of every parameter "
       "(embeddings included), SGD update; dropout off on both sides.")
 PY
 tail -12 bench/RESULTS.md
