@@ -5,7 +5,33 @@
 //	// groups: stem, layer1, layer2, layer3, layer4, head
 //
 // MLP, CNN (the small conv32-pool-conv64-pool-dense128 network), ResNet
-// (18/34 layout, any width and input size) and MobileNetV2 (any width).
+// (18/34 basic and 50/101/152 bottleneck layouts, any width and input
+// size), MobileNetV2 (any width), VGG (11/13/16/19, with or without
+// BatchNorm) and ViT (vision transformers; ViTTiny is ViT-Tiny/DeiT-Tiny).
+//
+// # Pretrained weights from PyTorch
+//
+// LoadSafetensors (what tlx.Load does with a .safetensors file or an hf:
+// reference) recognises a torchvision or timm state_dict by its parameter
+// names (see Recognised), builds the architecture and fills it, converting
+// PyTorch's layouts (OIHW kernels, [out, in] Linear weights) to tlx's:
+//
+//	m, err := tlx.Load("hf:timm/resnet50.a1_in1k")        // ResNet-50: stem, layer1..layer4, head
+//	m, err := tlx.Load("hf:timm/vgg16.tv_in1k")           // VGG-16: block1..block5, classifier, head
+//	m, err := tlx.Load("hf:timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k") // ViT-Tiny: patch_embed, block0..block11, norm, head
+//	m, err := tlx.Load("hf:timm/deit_tiny_patch16_224.fb_in1k")            // DeiT-Tiny: the same ViT
+//	m, err := tlx.Load("hf:timm/mobilenetv2_100.ra_in1k")                  // MobileNetV2
+//
+// The hub reference fetches the repository's model.safetensors (and its
+// config.json, for timm's mean and std) into the Hugging Face cache once;
+// offline (HF_HUB_OFFLINE=1) the cached copy loads. torchvision's own
+// files (resnet50-*.pth converted to safetensors with torchvision's names,
+// vgg16, vit_b_16, ...) load the same way from a local path. Models keep
+// their 1000-class head until ReplaceHead; preprocessing is ImageNet's mean
+// and std unless a timm config.json beside the weights says otherwise (the
+// augreg ViTs: 0.5 and 0.5). Checked against PyTorch 1.13 / torchvision
+// 0.14 models with random weights (logits and one SGD step), not against
+// the downloaded weights, which cannot be fetched here.
 package arch
 
 import (

@@ -165,3 +165,20 @@ func TestTimmConfigPreprocessing(t *testing.T) {
 		t.Errorf("with timm's config.json: %+v, want mean and std 0.5", m.Preprocessing)
 	}
 }
+
+// ViT-Tiny at 224×224 with ImageNet's 1000 classes has timm's
+// vit_tiny_patch16_224 parameter count (5,717,416) and a 192-wide
+// embedding.
+func TestViTTinyAt224(t *testing.T) {
+	m := ViT(ViTConfig{Classes: 1000}, 224, 224, 3)
+	s, err := m.Summarize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Params != 5717416 {
+		t.Errorf("%d parameters, want timm's 5717416", s.Params)
+	}
+	if got := s.Groups[len(s.Groups)-2].OutputShape; !slices.Equal(got, []int{2, 192}) {
+		t.Errorf("embedding %v, want [2 192]", got)
+	}
+}
