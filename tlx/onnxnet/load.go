@@ -19,8 +19,9 @@
 //
 // Image models exported from PyTorch take NCHW input; by default the loaded
 // model takes NHWC like every tlx model and transposes in its first group
-// (Options.ChannelsFirst keeps NCHW). Intermediate tensors keep the ONNX
-// layout. BatchNormalization runs on its stored statistics, which are never
+// (Options.ChannelsFirst keeps NCHW); a graph that takes NHWC itself
+// (tf2onnx's Keras exports) is taken as it is. Intermediate tensors keep
+// the ONNX layout. BatchNormalization runs on its stored statistics, which are never
 // trained.
 package onnxnet
 
@@ -143,8 +144,9 @@ func build(mp *protos.ModelProto, name string, opts Options) (*net.Model, error)
 		output = g.Output[0].Name
 	}
 
-	// Per-example shape in tlx's layout.
-	nhwc := len(inShape) == 4 && !opts.ChannelsFirst
+	// Per-example shape in tlx's layout. A graph that takes NHWC itself
+	// (TensorFlow's exports) is taken as it is.
+	nhwc := len(inShape) == 4 && !opts.ChannelsFirst && !channelsLast(g, input.Name, inShape)
 	example := slices.Clone(inShape[1:])
 	if nhwc {
 		example = []int{inShape[2], inShape[3], inShape[1]}
@@ -237,6 +239,32 @@ func groupLayer(conv *converter, in string, transpose bool) net.Layer {
 		}
 		return conv.call(c.Scope, x.Graph(), map[string]*graph.Node{in: x})[0]
 	}
+}
+
+// channelsLast reports a rank-4 graph input in NHWC layout, as tf2onnx
+// writes Keras models: every reader is a Transpose to NCHW (perm 0,3,1,2),
+// or, when nothing transposes it, the last dimension holds 1 or 3 channels
+// and the second does not.
+func channelsLast(g *protos.GraphProto, input string, dims []int) bool {
+	readers, toNCHW := 0, 0
+	for _, n := range g.Node {
+		if !slices.Contains(n.Input, input) {
+			continue
+		}
+		readers++
+		if n.OpType == "Transpose" {
+			for _, a := range n.Attribute {
+				if a.Name == "perm" && slices.Equal(a.Ints, []int64{0, 3, 1, 2}) {
+					toNCHW++
+				}
+			}
+		}
+	}
+	if readers > 0 && toNCHW == readers {
+		return true
+	}
+	few := func(d int) bool { return d == 1 || d == 3 }
+	return toNCHW == 0 && few(dims[3]) && !few(dims[1])
 }
 
 // declaredShape reads a graph input's dimensions (-1 when dynamic).

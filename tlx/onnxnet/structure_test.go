@@ -15,7 +15,8 @@ import (
 // scopelessCopy rewrites a PyTorch export the way TensorFlow and Paddle
 // exporters write files: no module scopes in the node names (tf2onnx's
 // "StatefulPartitionedCall/..." prefix, or none at all) and every weight a
-// Constant node instead of an initializer.
+// Constant node instead of an initializer. The "tf" style also takes its
+// image NHWC, transposing it to NCHW first, as tf2onnx does for Keras.
 func scopelessCopy(t *testing.T, src, style string) string {
 	t.Helper()
 	data, err := os.ReadFile(src)
@@ -35,6 +36,12 @@ func scopelessCopy(t *testing.T, src, style string) string {
 		})
 	}
 	g.Initializer = nil
+	if dims := g.Input[0].Type.GetTensorType().Shape.Dim; style == "tf" && len(dims) == 4 {
+		consts = append(consts, &protos.NodeProto{OpType: "Transpose", Input: []string{"image"}, Output: []string{g.Input[0].Name},
+			Attribute: []*protos.AttributeProto{{Name: "perm", Type: protos.AttributeProto_INTS, Ints: []int64{0, 3, 1, 2}}}})
+		g.Input[0].Name = "image"
+		g.Input[0].Type.GetTensorType().Shape.Dim = []*protos.TensorShapeProto_Dimension{dims[0], dims[2], dims[3], dims[1]}
+	}
 	g.Node = append(consts, g.Node...)
 	for i, n := range g.Node {
 		switch style {
@@ -86,6 +93,12 @@ func TestLoadScopelessByStructure(t *testing.T) {
 				}
 				names := m.GroupNames()
 				t.Logf("groups: %v", names)
+				if !slices.Equal(m.InputShape, orig.InputShape) {
+					t.Errorf("input shape %v, the PyTorch file gives %v", m.InputShape, orig.InputShape)
+				}
+				if m.Origin.(*Source).NHWC == (style == "tf") {
+					t.Errorf("NHWC transposition %v for a file that takes NHWC: %v", m.Origin.(*Source).NHWC, style == "tf")
+				}
 				if len(names) != c.groups {
 					t.Errorf("%d groups %v, want %d", len(names), names, c.groups)
 				}
