@@ -161,3 +161,35 @@ func TestLoadScopelessByStructure(t *testing.T) {
 		t.Errorf("GroupByStructure on ResNet-18: %v, %v", err, m.GroupNames())
 	}
 }
+
+// A TensorFlow-style file (NHWC input, Constant-node weights, no scopes)
+// with a new head exports to a file that takes NHWC like the original and
+// that ONNX Runtime runs to tlx's outputs.
+func TestExportScopelessNHWC(t *testing.T) {
+	m, err := Load(scopelessCopy(t, fixtures.Path(t, "smallcnn_bn.onnx"), "tf"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.ReplaceHead(3); err != nil {
+		t.Fatal(err)
+	}
+	x, _, _, _ := oracle(t, "smallcnn")
+	y, err := m.Output(x, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tensors.MustCopyFlatData[float32](y)
+	path := filepath.Join(t.TempDir(), "tuned.onnx")
+	if err := Export(m, path); err != nil {
+		t.Fatal(err)
+	}
+	got := runORT(t, path, x)
+	if len(got) != len(want) {
+		t.Fatalf("ONNX Runtime gave %d values, tlx %d", len(got), len(want))
+	}
+	diff, scale := maxRelDiff(got, want)
+	t.Logf("export in ONNX Runtime vs tlx: max relative difference %.2g (outputs up to %.2g)", diff, scale)
+	if diff > 1e-5 {
+		t.Errorf("ONNX Runtime's outputs differ from tlx's by %.2g relative", diff)
+	}
+}
