@@ -65,7 +65,6 @@ func (s *imageSet) decode(i int, dst []float32, augment bool, seed uint64) error
 	defer s.pool.Put(sc)
 	b := img.Bounds()
 	ih, iw := b.Dy(), b.Dx()
-	sc.src = pixelsOf(img, s.c, sc.src)
 	d := draw{crop: box{0, 0, iw, ih}, brightness: 1, contrast: 1, saturation: 1}
 	if augment {
 		d = s.augment.drawFor(rand.New(rand.NewPCG(seed, 0x1a6e)), ih, iw)
@@ -75,7 +74,7 @@ func (s *imageSet) decode(i int, dst []float32, augment bool, seed uint64) error
 		sc.dst = make([]float32, n)
 	}
 	px := sc.dst[:n]
-	resizeBox(px, sc.src, ih, iw, s.c, d.crop, s.h, s.w, d.flip)
+	sc.src = resample(px, img, s.c, d.crop, s.h, s.w, d.flip, sc.src)
 	d.jitter(px, s.c)
 	for p := range s.h * s.w {
 		for ch := range s.c {

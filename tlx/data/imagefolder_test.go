@@ -168,8 +168,15 @@ func TestOpenImageFolderClassMismatch(t *testing.T) {
 // and Predict read a file) gives, rounded to 8 bits as Predict hands
 // pixels to the preprocessing; Materialize and Example agree with Batch.
 func TestLazyDecodeEqualsEager(t *testing.T) {
-	dir := testFolder(t, 3, 23, 17)
-	for _, c := range []int{3, 1} {
+	for _, c := range []struct {
+		w, h, c int
+	}{{23, 17, 3}, {23, 17, 1}, {71, 53, 3}, {7, 5, 3}} { // down by ~2 and ~5 (sparse rows and columns), up
+		testLazyEqualsEager(t, testFolder(t, 3, c.w, c.h), c.c)
+	}
+}
+
+func testLazyEqualsEager(t *testing.T, dir string, c int) {
+	{
 		f, err := OpenImageFolder(dir, ImageFolderOptions{Shape: []int{11, 13, c}})
 		if err != nil {
 			t.Fatal(err)
