@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -130,5 +131,46 @@ func TestTextFingerprint(t *testing.T) {
 	c.Texts[0], c.Texts[1] = c.Texts[0]+c.Texts[1][:1], c.Texts[1][1:]
 	if a.Fingerprint() == c.Fingerprint() {
 		t.Error("moving a character between texts kept the fingerprint")
+	}
+}
+
+// byteEncoder is a TextEncoder that encodes each byte as its value + 1,
+// padded with 0: the contract's shape, padding and labels in a few lines.
+type byteEncoder struct{}
+
+func (byteEncoder) Tokens(t *Text, maxLen int) (*Dataset, error) {
+	if maxLen < 1 {
+		return nil, errors.New("maxLen < 1")
+	}
+	d := &Dataset{Name: t.Name, Shape: []int{maxLen}, Classes: t.Classes}
+	for i, s := range t.Texts {
+		row := make([]float32, maxLen)
+		for j := 0; j < len(s) && j < maxLen; j++ {
+			row[j] = float32(s[j]) + 1
+		}
+		d.X = append(d.X, row...)
+		d.Y = append(d.Y, int32(t.Labels[i]))
+	}
+	return d, nil
+}
+
+func TestTextEncode(t *testing.T) {
+	tx := &Text{Name: "enc", Texts: []string{"ab", "abcdef"}, Labels: []int{1, 0}, Classes: []string{"x", "y"}}
+	d, err := tx.Encode(byteEncoder{}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.X, []float32{'a' + 1, 'b' + 1, 0, 0, 'a' + 1, 'b' + 1, 'c' + 1, 'd' + 1}) || !slices.Equal(d.Y, []int32{1, 0}) {
+		t.Errorf("encoded %v %v", d.X, d.Y)
+	}
+	if _, err := tx.Encode(byteEncoder{}, 0); err == nil || !strings.Contains(err.Error(), `text "enc"`) {
+		t.Errorf("encoder error: %v, want it wrapped with the set's name", err)
+	}
+	bad := &Text{Name: "bad", Texts: []string{"a"}, Labels: []int{3}, Classes: []string{"x"}}
+	if _, err := bad.Encode(byteEncoder{}, 4); err == nil {
+		t.Error("a set with a label out of range was encoded")
 	}
 }
