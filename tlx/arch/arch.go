@@ -7,7 +7,8 @@
 // MLP, CNN (the small conv32-pool-conv64-pool-dense128 network), ResNet
 // (18/34 basic and 50/101/152 bottleneck layouts, any width and input
 // size), MobileNetV2 (any width), VGG (11/13/16/19, with or without
-// BatchNorm) and ViT (vision transformers; ViTTiny is ViT-Tiny/DeiT-Tiny).
+// BatchNorm), ConvNeXt (the zero config is ConvNeXt-Tiny) and ViT (vision
+// transformers; ViTTiny is ViT-Tiny/DeiT-Tiny).
 //
 // # Pretrained weights from PyTorch
 //
@@ -20,6 +21,7 @@
 //	m, err := tlx.Load("hf:timm/vgg16.tv_in1k")           // VGG-16: block1..block5, classifier, head
 //	m, err := tlx.Load("hf:timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k") // ViT-Tiny: patch_embed, block0..block11, norm, head
 //	m, err := tlx.Load("hf:timm/deit_tiny_patch16_224.fb_in1k")            // DeiT-Tiny: the same ViT
+//	m, err := tlx.Load("hf:timm/convnext_tiny.fb_in1k")   // ConvNeXt-Tiny: stem, stage1..stage4, norm, head
 //	m, err := tlx.Load("hf:timm/mobilenetv2_100.ra_in1k")                  // MobileNetV2
 //
 // The hub reference fetches the repository's model.safetensors (and its

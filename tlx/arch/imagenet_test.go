@@ -12,7 +12,8 @@ import (
 )
 
 // imagenetFixtures are export_imagenet.py's oracles (ResNet-50, VGG-16,
-// ViT-Tiny with random weights), generated once per test binary (~40 s).
+// ConvNeXt-Tiny, ViT-Tiny with random weights), generated once per test
+// binary (~1 minute on the 2-core machine).
 var imagenetFixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_imagenet.py")
 
 // loadAs loads a safetensors file through the recogniser, as tlx.Load
@@ -130,6 +131,39 @@ func TestViTTinyMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := o.checkStep(t, m, build, LoadViT); n < 12*12 {
+		t.Errorf("only %d updated variables compared", n)
+	}
+}
+
+// torchvision's convnext_tiny at 64×64 (stochastic depth off, random
+// layer scales), under timm's names and torchvision's: logits and one SGD
+// step. GELU and LayerNorm only: nothing to bound but rounding.
+func TestConvNeXtTinyMatchesTorchvisionAndTimm(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "convnext_tiny")
+	for _, file := range []string{"convnext_tiny", "convnext_tiny_tv"} {
+		m, err := LoadSafetensors(filepath.Join(o.dir, file+".safetensors"), []int{64, 64, 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.GroupNames(), []string{"stem", "stage1", "stage2", "stage3", "stage4", "norm", "head"}; !slices.Equal(got, want) {
+			t.Errorf("%s: groups %v, want %v", file, got, want)
+		}
+		s, err := m.Summarize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// torchvision's convnext_tiny with 10 classes: 27,827,818.
+		if s.Params != 27827818 {
+			t.Errorf("%s: %d parameters, want torchvision's 27827818", file, s.Params)
+		}
+		o.checkLogits(t, m, file)
+	}
+	build := func() *net.Model { return ConvNeXt(ConvNeXtConfig{Classes: 10}, 64, 64, 3) }
+	m := build()
+	if err := LoadConvNeXt(m, o.file("")); err != nil {
+		t.Fatal(err)
+	}
+	if n := o.checkStep(t, m, build, LoadConvNeXt); n < 18*9 {
 		t.Errorf("only %d updated variables compared", n)
 	}
 }

@@ -22,12 +22,16 @@ import (
 //   - VGG-11/13/16/19, with or without BatchNorm (torchvision features.N,
 //     classifier.0/3/6; timm vgg16.tv_in1k ...: features.N, pre_logits.fc1
 //     as a 7×7 convolution, head.fc), any hidden width
+//   - ConvNeXt (torchvision convnext_tiny ...: features.N.M.block.K,
+//     layer_scale, classifier.0/2; timm convnext_tiny.fb_in1k ...: stem,
+//     stages.N.downsample, stages.N.blocks.M.conv_dw/norm/mlp/gamma,
+//     head.norm, head.fc), any depths and widths
 //   - vision transformers (timm vit_*/deit_* without distillation token:
 //     cls_token, pos_embed, patch_embed.proj, blocks.N.attn.qkv, ..., head;
 //     torchvision vit_b_16 ...: class_token, conv_proj,
 //     encoder.layers.encoder_layer_N, heads.head), any width and depth, 64
 //     channels per head
-const Recognised = "ResNet (basic/bottleneck), MobileNetV2, VGG-11/13/16/19(-BN), ViT/DeiT (timm or torchvision names)"
+const Recognised = "ResNet (basic/bottleneck), MobileNetV2, VGG-11/13/16/19(-BN), ConvNeXt, ViT/DeiT (timm or torchvision names)"
 
 // Recognise builds the tlx architecture whose variables a torchvision or
 // timm state_dict fills (see Recognised) for inputs of the given per-example
@@ -65,6 +69,12 @@ func Recognise(file *safetensors.File, input []int) (*net.Model, func(string) st
 		}
 		width := shape("conv1.weight")[0]
 		return ResNet(ResNetConfig{Depth: depth, Width: width, Blocks: blocks, Classes: classesOf("fc.weight")}, size...), TorchvisionName, nil
+	case has("features.1.0.layer_scale") || has("stem.0.weight") && has("stages.0.blocks.0.conv_dw.weight"):
+		cfg, ok := ConvNeXtConfigOf(shape)
+		if !ok {
+			return nil, nil, fmt.Errorf("a ConvNeXt state_dict without the blocks or head tlx expects")
+		}
+		return ConvNeXt(cfg, size...), ConvNeXtName, nil
 	case has("features.0.0.weight") && has("classifier.1.weight"):
 		return MobileNetV2(MobileNetV2Config{Classes: classesOf("classifier.1.weight")}, size...), TorchvisionMobileNetV2Name, nil
 	case has("conv_stem.weight") && has("blocks.0.0.conv_dw.weight"):

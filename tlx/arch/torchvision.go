@@ -133,14 +133,17 @@ func LoadMappedFile(m *net.Model, file *safetensors.File, path string, mapName f
 // Linear weights [out, in] → [in, out], and two layouts of the same dense
 // layer over a feature map: a Linear over a flattened NCHW map [out, C·k·k]
 // into a kernel-shaped variable [k,k,C,out], and a 1×1 convolution
-// [out,in,1,1] into a Linear's [in, out] (timm's ConvMlp). Other ranks are
-// kept as they are.
+// [out,in,1,1] into a Linear's [in, out] (timm's ConvMlp); a per-channel
+// [C,1,1] (torchvision's ConvNeXt layer scale) becomes [C]. Other ranks
+// are kept as they are.
 func toTLXLayout(values []float32, shape, want []int) ([]float32, []int) {
 	switch {
 	case len(shape) == 2 && len(want) == 4 && shape[0] == want[3] && shape[1] == want[0]*want[1]*want[2]:
 		return transpose(values, []int{shape[0], want[2], want[0], want[1]}, []int{2, 3, 1, 0})
 	case len(shape) == 4 && len(want) == 2 && shape[2] == 1 && shape[3] == 1:
 		return transpose(values, shape[:2], []int{1, 0})
+	case len(shape) == 3 && len(want) == 1 && shape[0] == want[0] && shape[1] == 1 && shape[2] == 1: // [C,1,1] per-channel scale
+		return values, want
 	case len(shape) == 4:
 		return transpose(values, shape, []int{2, 3, 1, 0})
 	case len(shape) == 2:

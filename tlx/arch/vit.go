@@ -82,16 +82,8 @@ func ViT(cfg ViTConfig, inputShape ...int) *net.Model {
 // prepends "cls_token" [1,1,Dim] and adds "pos_embed" [1,N+1,Dim].
 func patchEmbed(c *nn.Ctx, x *graph.Node, cfg ViTConfig) *graph.Node {
 	d := x.Shape().Dimensions
-	b, p, ch := d[0], cfg.Patch, d[3]
-	gh, gw := d[1]/p, d[2]/p
-	n := gh * gw
-	patches := graph.Reshape(x, b, gh, p, gw, p, ch)
-	patches = graph.TransposeAllDims(patches, 0, 1, 3, 2, 4, 5) // [B,gh,gw,p,p,C]
-	patches = graph.Reshape(patches, b*n, p*p*ch)
-	proj := c.In("proj")
-	w := proj.Scope.WithInitializer(initializer.HeFn(proj.Scope)).VariableWithShape("weights", shapes.Make(x.DType(), p, p, ch, cfg.Dim)).NodeValue(x.Graph())
-	tokens := nn.Bias(proj, graph.MatMul(patches, graph.Reshape(w, p*p*ch, cfg.Dim)))
-	tokens = graph.Reshape(tokens, b, n, cfg.Dim)
+	b, n := d[0], (d[1]/cfg.Patch)*(d[2]/cfg.Patch)
+	tokens := graph.Reshape(PatchConv(c.In("proj"), x, cfg.Dim, cfg.Patch), b, n, cfg.Dim)
 	normal := c.Scope.WithInitializer(initializer.RandomNormalFn(c.Scope, 0.02))
 	cls := normal.VariableWithShape("cls_token", shapes.Make(x.DType(), 1, 1, cfg.Dim)).NodeValue(x.Graph())
 	pos := normal.VariableWithShape("pos_embed", shapes.Make(x.DType(), 1, n+1, cfg.Dim)).NodeValue(x.Graph())

@@ -2,12 +2,13 @@
 
     /usr/bin/python3 export_imagenet.py OUT_DIR
 
-For each model NAME (resnet50, resnet_bottleneck, vgg16, vit_tiny), with the same helpers as export_torchvision.py:
+For each model NAME (resnet50, resnet_bottleneck, vgg16, convnext_tiny, vit_tiny), with the same helpers as export_torchvision.py:
   OUT_DIR/NAME.safetensors        the state_dict (torchvision names; vit_tiny: timm's names)
   OUT_DIR/NAME_io.safetensors     "input" NHWC, "logits" (eval mode), "labels"
   OUT_DIR/NAME_step.safetensors   the state_dict after one SGD step (lr 0.01, train mode) in float64
   OUT_DIR/NAME_step_eps.safetensors, NAME_step_flips.safetensors   how far float32 may honestly be from it
 and the same weights under other names: vgg16_timm.safetensors (timm's vgg16: pre_logits ConvMlp, head.fc),
+convnext_tiny_tv.safetensors (torchvision's names; convnext_tiny.safetensors has timm's),
 vit_tiny_tv.safetensors (torchvision's VisionTransformer names).
 
 Sizes are kept small for test time, each for a reason the test repeats:
@@ -20,6 +21,8 @@ Sizes are kept small for test time, each for a reason the test repeats:
   4096-wide one is 120 M parameters, 480 MB per file, whatever the input; tlx reads the width from the
   file), dropout off for the step (random masks cannot be matched). At 32x32 the last map is 1x1 and
   the adaptive 7x7 pooling repeats it, which exercises tlx's general adaptive pooling (224 needs none).
+- convnext_tiny: torchvision's convnext_tiny at 64x64 (maps 16, 8, 4, 2), stochastic depth off (random in
+  training), layer scales drawn in [0.2, 1] instead of 1e-6 so that every block counts.
 - vit_tiny: torchvision's VisionTransformer with ViT-Tiny's configuration (patch 16, width 192, 12 blocks,
   3 heads, MLP 768) at 64x64 (16 patches + the class token; the position embeddings follow the size).
   timm is not installed: its parameter names are produced by timm_vit_name.
@@ -69,6 +72,23 @@ def timm_vgg(state):
     return out
 
 
+def timm_convnext_name(name):
+    """torchvision ConvNeXt parameter name -> timm convnext_* name."""
+    top = {"features.0.0.weight": "stem.0.weight", "features.0.0.bias": "stem.0.bias", "features.0.1.weight": "stem.1.weight",
+           "features.0.1.bias": "stem.1.bias", "classifier.0.weight": "head.norm.weight", "classifier.0.bias": "head.norm.bias",
+           "classifier.2.weight": "head.fc.weight", "classifier.2.bias": "head.fc.bias"}
+    if name in top:
+        return top[name]
+    parts = name.split(".")
+    k = int(parts[1])
+    if k % 2 == 0:  # downsampling before stage k/2
+        return f"stages.{k // 2}.downsample.{parts[2]}.{parts[3]}"
+    prefix = f"stages.{(k - 1) // 2}.blocks.{parts[2]}."
+    if parts[3] == "layer_scale":
+        return prefix + "gamma"
+    return prefix + {"0": "conv_dw", "2": "norm", "3": "mlp.fc1", "5": "mlp.fc2"}[parts[4]] + "." + parts[5]
+
+
 def randomise_biases(model, scale=0.1):
     """Gives every bias (zero when torchvision initialises it), LayerNorm and class token random values, so
     that loading each of them into the right place is tested."""
@@ -76,6 +96,9 @@ def randomise_biases(model, scale=0.1):
         for k, p in model.named_parameters():
             if k.endswith("bias"):
                 p.uniform_(-scale, scale)
+        for k, p in model.named_parameters():
+            if k.endswith("layer_scale"):  # 1e-6 at initialisation: the blocks would add nothing
+                p.uniform_(0.2, 1.0)
         for m in model.modules():
             if isinstance(m, torch.nn.LayerNorm):
                 m.weight.uniform_(0.5, 1.5)
@@ -106,7 +129,7 @@ def export(out, name, model, x, labels, rename=lambda k: k, step=True):
 
 def main():
     out = sys.argv[1]
-    which = sys.argv[2:] or ["resnet50", "vgg16", "vit_tiny"]
+    which = sys.argv[2:] or ["resnet50", "vgg16", "convnext_tiny", "vit_tiny"]
     if "resnet50" in which:
         torch.manual_seed(0)
         model = torchvision.models.resnet50(num_classes=10)
@@ -127,6 +150,15 @@ def main():
         randomise_biases(model)
         state = export(out, "vgg16", model, torch.rand(2, 3, 32, 32), torch.tensor([4, 1]))
         save_safetensors(f"{out}/vgg16_timm.safetensors", timm_vgg(state))
+    if "convnext_tiny" in which:
+        torch.manual_seed(0)
+        model = torchvision.models.convnext_tiny(num_classes=10)
+        for m in model.modules():  # random in training: cannot be matched
+            if isinstance(m, torchvision.ops.StochasticDepth):
+                m.p = 0.0
+        randomise_biases(model)
+        export(out, "convnext_tiny", model, torch.rand(2, 3, 64, 64), torch.tensor([2, 5]), rename=timm_convnext_name)
+        save_safetensors(f"{out}/convnext_tiny_tv.safetensors", {k: v for k, v in model.state_dict().items()})
     if "vit_tiny" in which:
         torch.manual_seed(0)
         model = torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=12, num_heads=3,
