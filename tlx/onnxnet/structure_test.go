@@ -10,6 +10,9 @@ import (
 	"github.com/gomlx/compute-onnx/support/protos"
 	"github.com/gomlx/gomlx/core/tensors"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tlx-go/tlx/tlx/internal/testutil"
+	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
 // scopelessCopy rewrites a PyTorch export the way TensorFlow and Paddle
@@ -191,5 +194,51 @@ func TestExportScopelessNHWC(t *testing.T) {
 	t.Logf("export in ONNX Runtime vs tlx: max relative difference %.2g (outputs up to %.2g)", diff, scale)
 	if diff > 1e-5 {
 		t.Errorf("ONNX Runtime's outputs differ from tlx's by %.2g relative", diff)
+	}
+}
+
+// inception exports torchvision's GoogLeNet once per test binary.
+var inception = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_inception.py")
+
+// Without names, GoogLeNet is cut into its nine Inception modules (each
+// four branches, six convolutions, joined by a Concat; the max-pooling
+// between modules joins the module before it), the two plain stages before
+// them (conv1 + pool, conv2 + conv3 + pool) and the classifier, and keeps
+// PyTorch's logits.
+func TestLoadScopelessInception(t *testing.T) {
+	m, err := Load(scopelessCopy(t, inception.Path(t, "googlenet.onnx"), "paddle"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var convs []int
+	for _, g := range m.Groups {
+		n := 0
+		for _, node := range m.Origin.(*Source).Groups[g].Nodes {
+			if node.OpType == "Conv" {
+				n++
+			}
+		}
+		convs = append(convs, n)
+	}
+	t.Logf("groups %v, convolutions %v", m.GroupNames(), convs)
+	if want := []int{1, 2, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0}; !slices.Equal(convs, want) {
+		t.Errorf("convolutions per group %v, want %v", convs, want)
+	}
+	f, err := safetensors.ReadFile(inception.Path(t, "googlenet_io.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.Tensors["input"]
+	data, _ := in.Float32s()
+	nhwc, shape := testutil.NCHWToNHWC(data, in.Shape)
+	y, err := m.Output(tensors.FromFlatDataAndDimensions(nhwc, shape...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := f.Tensors["logits"].Float32s()
+	diff, scale := maxRelDiff(tensors.MustCopyFlatData[float32](y), want)
+	t.Logf("max relative difference to PyTorch %.2g (logits up to %.2g)", diff, scale)
+	if diff > 1e-4 {
+		t.Errorf("logits differ from PyTorch's by %.2g relative (want <= 1e-4)", diff)
 	}
 }
