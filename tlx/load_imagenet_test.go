@@ -75,6 +75,11 @@ func TestExportImageNetArch(t *testing.T) {
 	t.Run("vgg11", func(t *testing.T) {
 		checkExport(t, arch.VGG(arch.VGGConfig{Depth: 11, Hidden: 16, Classes: 4}, 32, 32, 3), 11)
 	})
+	t.Run("efficientnet-b0", func(t *testing.T) {
+		m := arch.EfficientNetB0(arch.EfficientNetConfig{Classes: 3}, 32, 32, 3)
+		exportRandomBN(t, m)
+		checkExport(t, m, 16*4+2)
+	})
 	t.Run("convnext", func(t *testing.T) {
 		checkExport(t, arch.ConvNeXt(arch.ConvNeXtConfig{Depths: [4]int{1, 1, 2, 1}, Dims: [4]int{8, 16, 24, 32}, Classes: 3}, 32, 32, 3), 5*5+2)
 	})

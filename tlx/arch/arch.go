@@ -6,7 +6,7 @@
 //
 // MLP, CNN (the small conv32-pool-conv64-pool-dense128 network), ResNet
 // (18/34 basic and 50/101/152 bottleneck layouts, any width and input
-// size), MobileNetV2 (any width), VGG (11/13/16/19, with or without
+// size), MobileNetV2 (any width), EfficientNet-B0, VGG (11/13/16/19, with or without
 // BatchNorm), ConvNeXt (the zero config is ConvNeXt-Tiny) and ViT (vision
 // transformers; ViTTiny is ViT-Tiny/DeiT-Tiny).
 //
@@ -22,7 +22,8 @@
 //	m, err := tlx.Load("hf:timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k") // ViT-Tiny: patch_embed, block0..block11, norm, head
 //	m, err := tlx.Load("hf:timm/deit_tiny_patch16_224.fb_in1k")            // DeiT-Tiny: the same ViT
 //	m, err := tlx.Load("hf:timm/convnext_tiny.fb_in1k")   // ConvNeXt-Tiny: stem, stage1..stage4, norm, head
-//	m, err := tlx.Load("hf:timm/mobilenetv2_100.ra_in1k")                  // MobileNetV2
+//	m, err := tlx.Load("hf:timm/efficientnet_b0.ra_in1k") // EfficientNet-B0: stem, block1..block7, final, head
+//	m, err := tlx.Load("hf:timm/mobilenetv2_100.ra_in1k") // MobileNetV2: stem, block1..block7, final, head
 //
 // The hub reference fetches the repository's model.safetensors (and its
 // config.json, for timm's mean and std) into the Hugging Face cache once;

@@ -12,7 +12,7 @@ import (
 )
 
 // imagenetFixtures are export_imagenet.py's oracles (ResNet-50, VGG-16,
-// ConvNeXt-Tiny, ViT-Tiny with random weights), generated once per test
+// EfficientNet-B0, ConvNeXt-Tiny, ViT-Tiny with random weights), generated once per test
 // binary (~1 minute on the 2-core machine).
 var imagenetFixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvision", "/usr/bin/python3", "testdata/export_imagenet.py")
 
@@ -164,6 +164,40 @@ func TestConvNeXtTinyMatchesTorchvisionAndTimm(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := o.checkStep(t, m, build, LoadConvNeXt); n < 18*9 {
+		t.Errorf("only %d updated variables compared", n)
+	}
+}
+
+// torchvision's efficientnet_b0 at 64×64 (stochastic depth and dropout
+// off, random BatchNorm statistics), under torchvision's names and timm's:
+// logits and one SGD step. SiLU and sigmoid only: nothing to bound but
+// rounding.
+func TestEfficientNetB0MatchesTorchvisionAndTimm(t *testing.T) {
+	o := newOracle(t, imagenetFixtures, "efficientnet_b0")
+	for _, file := range []string{"efficientnet_b0", "efficientnet_b0_timm"} {
+		m, err := LoadSafetensors(filepath.Join(o.dir, file+".safetensors"), []int{64, 64, 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.GroupNames(), []string{"stem", "block1", "block2", "block3", "block4", "block5", "block6", "block7", "final", "head"}; !slices.Equal(got, want) {
+			t.Errorf("%s: groups %v, want %v", file, got, want)
+		}
+		o.checkLogits(t, m, file)
+	}
+	build := func() *net.Model { return EfficientNetB0(EfficientNetConfig{Classes: 10, NoDropout: true}, 64, 64, 3) }
+	m := build()
+	s, err := m.Summarize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// torchvision's efficientnet_b0 with 10 classes: 4,020,358 parameters.
+	if s.Params != 4020358 {
+		t.Errorf("%d parameters, want torchvision's 4020358", s.Params)
+	}
+	if err := LoadEfficientNet(m, o.file("")); err != nil {
+		t.Fatal(err)
+	}
+	if n := o.checkStep(t, m, build, LoadEfficientNet); n < 16*8 {
 		t.Errorf("only %d updated variables compared", n)
 	}
 }

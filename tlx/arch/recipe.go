@@ -50,6 +50,11 @@ type convNeXtArgs struct {
 	Input  []int          `json:"input_shape"`
 }
 
+type efficientNetArgs struct {
+	Config EfficientNetConfig `json:"config"`
+	Input  []int              `json:"input_shape"`
+}
+
 // recorded sets m's recipe to builder called with args and returns m.
 func recorded(m *net.Model, builder string, args any) *net.Model {
 	m.Recipe = net.NewRecipe(builder, args)
@@ -79,5 +84,6 @@ func init() {
 	register("arch.MobileNetV2", func(a mobileNetArgs) *net.Model { return MobileNetV2(a.Config, a.Input...) })
 	register("arch.VGG", func(a vggArgs) *net.Model { return VGG(a.Config, a.Input...) })
 	register("arch.ViT", func(a vitArgs) *net.Model { return ViT(a.Config, a.Input...) })
+	register("arch.EfficientNetB0", func(a efficientNetArgs) *net.Model { return EfficientNetB0(a.Config, a.Input...) })
 	register("arch.ConvNeXt", func(a convNeXtArgs) *net.Model { return ConvNeXt(a.Config, a.Input...) })
 }

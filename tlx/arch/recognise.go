@@ -22,6 +22,9 @@ import (
 //   - VGG-11/13/16/19, with or without BatchNorm (torchvision features.N,
 //     classifier.0/3/6; timm vgg16.tv_in1k ...: features.N, pre_logits.fc1
 //     as a 7×7 convolution, head.fc), any hidden width
+//   - EfficientNet-B0 (torchvision efficientnet_b0: features.S.R.block.I,
+//     classifier.1; timm efficientnet_b0.ra_in1k: conv_stem,
+//     blocks.S.R.conv_pw/conv_dw/se/conv_pwl, conv_head, classifier)
 //   - ConvNeXt (torchvision convnext_tiny ...: features.N.M.block.K,
 //     layer_scale, classifier.0/2; timm convnext_tiny.fb_in1k ...: stem,
 //     stages.N.downsample, stages.N.blocks.M.conv_dw/norm/mlp/gamma,
@@ -31,7 +34,7 @@ import (
 //     torchvision vit_b_16 ...: class_token, conv_proj,
 //     encoder.layers.encoder_layer_N, heads.head), any width and depth, 64
 //     channels per head
-const Recognised = "ResNet (basic/bottleneck), MobileNetV2, VGG-11/13/16/19(-BN), ConvNeXt, ViT/DeiT (timm or torchvision names)"
+const Recognised = "ResNet (basic/bottleneck), MobileNetV2, EfficientNet-B0, VGG-11/13/16/19(-BN), ConvNeXt, ViT/DeiT (timm or torchvision names)"
 
 // Recognise builds the tlx architecture whose variables a torchvision or
 // timm state_dict fills (see Recognised) for inputs of the given per-example
@@ -69,6 +72,15 @@ func Recognise(file *safetensors.File, input []int) (*net.Model, func(string) st
 		}
 		width := shape("conv1.weight")[0]
 		return ResNet(ResNetConfig{Depth: depth, Width: width, Blocks: blocks, Classes: classesOf("fc.weight")}, size...), TorchvisionName, nil
+	case has("features.1.0.block.0.0.weight") && has("features.8.0.weight") || has("conv_stem.weight") && has("blocks.0.0.se.conv_reduce.weight"):
+		stem, head := shape("features.0.0.weight"), shape("classifier.1.weight")
+		if stem == nil {
+			stem, head = shape("conv_stem.weight"), shape("classifier.weight")
+		}
+		if len(stem) != 4 || stem[0] != 32 || len(head) != 2 || head[1] != 1280 {
+			return nil, nil, fmt.Errorf("an EfficientNet other than B0 (stem %v, head %v): tlx builds B0", stem, head)
+		}
+		return EfficientNetB0(EfficientNetConfig{Classes: head[0]}, size...), EfficientNetName, nil
 	case has("features.1.0.layer_scale") || has("stem.0.weight") && has("stages.0.blocks.0.conv_dw.weight"):
 		cfg, ok := ConvNeXtConfigOf(shape)
 		if !ok {

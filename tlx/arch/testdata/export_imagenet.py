@@ -2,13 +2,13 @@
 
     /usr/bin/python3 export_imagenet.py OUT_DIR
 
-For each model NAME (resnet50, resnet_bottleneck, vgg16, convnext_tiny, vit_tiny), with the same helpers as export_torchvision.py:
+For each model NAME (resnet50, resnet_bottleneck, vgg16, efficientnet_b0, convnext_tiny, vit_tiny), with the same helpers as export_torchvision.py:
   OUT_DIR/NAME.safetensors        the state_dict (torchvision names; vit_tiny: timm's names)
   OUT_DIR/NAME_io.safetensors     "input" NHWC, "logits" (eval mode), "labels"
   OUT_DIR/NAME_step.safetensors   the state_dict after one SGD step (lr 0.01, train mode) in float64
   OUT_DIR/NAME_step_eps.safetensors, NAME_step_flips.safetensors   how far float32 may honestly be from it
 and the same weights under other names: vgg16_timm.safetensors (timm's vgg16: pre_logits ConvMlp, head.fc),
-convnext_tiny_tv.safetensors (torchvision's names; convnext_tiny.safetensors has timm's),
+efficientnet_b0_timm.safetensors (timm's efficientnet_b0 names), convnext_tiny_tv.safetensors (torchvision's names; convnext_tiny.safetensors has timm's),
 vit_tiny_tv.safetensors (torchvision's VisionTransformer names).
 
 Sizes are kept small for test time, each for a reason the test repeats:
@@ -21,6 +21,7 @@ Sizes are kept small for test time, each for a reason the test repeats:
   4096-wide one is 120 M parameters, 480 MB per file, whatever the input; tlx reads the width from the
   file), dropout off for the step (random masks cannot be matched). At 32x32 the last map is 1x1 and
   the adaptive 7x7 pooling repeats it, which exercises tlx's general adaptive pooling (224 needs none).
+- efficientnet_b0: torchvision's efficientnet_b0 at 64x64, stochastic depth and dropout off (random in training).
 - convnext_tiny: torchvision's convnext_tiny at 64x64 (maps 16, 8, 4, 2), stochastic depth off (random in
   training), layer scales drawn in [0.2, 1] instead of 1e-6 so that every block counts.
 - vit_tiny: torchvision's VisionTransformer with ViT-Tiny's configuration (patch 16, width 192, 12 blocks,
@@ -89,6 +90,26 @@ def timm_convnext_name(name):
     return prefix + {"0": "conv_dw", "2": "norm", "3": "mlp.fc1", "5": "mlp.fc2"}[parts[4]] + "." + parts[5]
 
 
+def timm_efficientnet_name(name):
+    """torchvision efficientnet_b0 parameter name -> timm efficientnet_b0 name."""
+    parts = name.split(".")
+    if parts[0] == "classifier":
+        return "classifier." + parts[2]
+    k = int(parts[1])
+    if k in (0, 8):
+        return {(0, "0"): "conv_stem.", (0, "1"): "bn1.", (8, "0"): "conv_head.", (8, "1"): "bn2."}[(k, parts[2])] + parts[3]
+    rest = ".".join(parts[4:])
+    if k == 1:  # depthwise-separable: dw (conv, bn), se, project (conv, bn)
+        layer = {"0.0": "conv_dw", "0.1": "bn1", "1.fc1": "se.conv_reduce", "1.fc2": "se.conv_expand", "2.0": "conv_pw", "2.1": "bn2"}
+    else:
+        layer = {"0.0": "conv_pw", "0.1": "bn1", "1.0": "conv_dw", "1.1": "bn2", "2.fc1": "se.conv_reduce", "2.fc2": "se.conv_expand",
+                 "3.0": "conv_pwl", "3.1": "bn3"}
+    for key, new in layer.items():
+        if rest.startswith(key + "."):
+            return f"blocks.{k - 1}.{parts[2]}.{new}.{rest[len(key) + 1:]}"
+    raise ValueError(name)
+
+
 def randomise_biases(model, scale=0.1):
     """Gives every bias (zero when torchvision initialises it), LayerNorm and class token random values, so
     that loading each of them into the right place is tested."""
@@ -129,7 +150,7 @@ def export(out, name, model, x, labels, rename=lambda k: k, step=True):
 
 def main():
     out = sys.argv[1]
-    which = sys.argv[2:] or ["resnet50", "vgg16", "convnext_tiny", "vit_tiny"]
+    which = sys.argv[2:] or ["resnet50", "vgg16", "efficientnet_b0", "convnext_tiny", "vit_tiny"]
     if "resnet50" in which:
         torch.manual_seed(0)
         model = torchvision.models.resnet50(num_classes=10)
@@ -150,6 +171,17 @@ def main():
         randomise_biases(model)
         state = export(out, "vgg16", model, torch.rand(2, 3, 32, 32), torch.tensor([4, 1]))
         save_safetensors(f"{out}/vgg16_timm.safetensors", timm_vgg(state))
+    if "efficientnet_b0" in which:
+        torch.manual_seed(0)
+        model = torchvision.models.efficientnet_b0(num_classes=10)
+        for m in model.modules():  # random in training: cannot be matched
+            if isinstance(m, torchvision.ops.StochasticDepth):
+                m.p = 0.0
+        model.classifier[0].p = 0.0
+        randomise_bn(model)
+        export(out, "efficientnet_b0", model, torch.rand(2, 3, 64, 64), torch.tensor([1, 9]))
+        save_safetensors(f"{out}/efficientnet_b0_timm.safetensors",
+                         {timm_efficientnet_name(k): v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")})
     if "convnext_tiny" in which:
         torch.manual_seed(0)
         model = torchvision.models.convnext_tiny(num_classes=10)
