@@ -37,7 +37,9 @@ const folderFormat = "tlx-image-folder-v1"
 // dir/<split>/<class>/<class>-<n>.jpg for each split ("train", "val",
 // "test"), one sub-folder per class (the class name, with path separators
 // replaced by "-"). Each example is resized to o's size and written with
-// the data set's channels (call ToRGB first for colour files).
+// the data set's channels (call ToRGB first for colour files). Reading the
+// folder back (OpenImageFolder, ImageFolder) gives the classes in the
+// folders' sorted order, which may differ from the data sets' order.
 //
 //	d := tlx.Must1(data.FashionMNIST("train"))
 //	train, val := d.Take(500, 1).ToRGB().Split(0.2, 1)

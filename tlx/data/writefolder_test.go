@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,15 @@ func TestWriteImageFolder(t *testing.T) {
 		if err != nil || len(entries) != counts[0] {
 			t.Fatalf("%s/T-shirt-top holds %d files, want %d (error %v)", split, len(entries), counts[0], err)
 		}
+	}
+	// OpenImageFolder reads it back: the splits, the class folders in
+	// sorted order, every file.
+	f, err := OpenImageFolder(dir, ImageFolderOptions{Shape: []int{16, 12, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.Classes, []string{"Bag", "T-shirt-top"}) || f.Train.Len() != train.Len() || f.Val.Len() != val.Len() || f.Test != nil {
+		t.Fatalf("OpenImageFolder read %v", f)
 	}
 	file := filepath.Join(dir, "train", "Bag", "Bag-0000.jpg")
 	before, err := os.Stat(file)
