@@ -13,26 +13,42 @@ import (
 	"github.com/tlx-go/tlx/tlx/safetensors"
 )
 
-// oracle is one PyTorch export of export_imagenet.py: NAME.safetensors
+// oracle is one PyTorch export (of export_imagenet.py unless base says
+// otherwise): NAME.safetensors
 // (weights), NAME_io (input, logits, labels) and, for the step, NAME_step,
 // NAME_step_eps and NAME_step_flips.
 type oracle struct {
 	dir, name string
 	io        *safetensors.File
+	// base names the file of a suffix ("", "_io", "_step", ...); nil: name+suffix.
+	base func(suffix string) string
 }
 
 func newOracle(t *testing.T, set *testutil.FixtureSet, name string) *oracle {
 	t.Helper()
-	dir := filepath.Dir(set.Path(t, name+".safetensors"))
-	io, err := safetensors.ReadFile(filepath.Join(dir, name+"_io.safetensors"))
+	return openOracle(t, set, name, nil)
+}
+
+// openOracle is newOracle with other file names (see oracle.base).
+func openOracle(t *testing.T, set *testutil.FixtureSet, name string, base func(string) string) *oracle {
+	t.Helper()
+	o := &oracle{name: name, base: base}
+	o.dir = filepath.Dir(set.Path(t, filepath.Base(o.file(""))))
+	io, err := safetensors.ReadFile(o.file("_io"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &oracle{dir: dir, name: name, io: io}
+	o.io = io
+	return o
 }
 
+// file is the path of the oracle's file with the given suffix.
 func (o *oracle) file(suffix string) string {
-	return filepath.Join(o.dir, o.name+suffix+".safetensors")
+	name := o.name + suffix
+	if o.base != nil {
+		name = o.base(suffix)
+	}
+	return filepath.Join(o.dir, name+".safetensors")
 }
 
 // input is the oracle's input batch (NHWC).

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/internal/testutil"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
@@ -21,27 +20,20 @@ var fixtures = testutil.Fixtures("apt-get install python3-torch python3-torchvis
 // statistics) exported by Debian's PyTorch must give the same logits in
 // tlx's ResNet: same layout, padding, pooling, BatchNorm and classifier.
 func TestResNet18MatchesTorchvision(t *testing.T) {
-	dir := filepath.Dir(fixtures.Path(t, "resnet18.safetensors"))
-	m := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
-	if err := LoadTorchvisionResNet(m, filepath.Join(dir, "resnet18.safetensors")); err != nil {
+	// export_torchvision.py names its ResNet-18 files resnet18, io, step,
+	// step_eps and step_flips.
+	o := openOracle(t, fixtures, "resnet18", func(suffix string) string {
+		if suffix == "" {
+			return "resnet18"
+		}
+		return strings.TrimPrefix(suffix, "_")
+	})
+	build := func() *net.Model { return ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3) }
+	m := build()
+	if err := LoadTorchvisionResNet(m, o.file("")); err != nil {
 		t.Fatal(err)
 	}
-	io, err := safetensors.ReadFile(filepath.Join(dir, "io.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, _ := io.Tensors["input"].Float32s()
-	want, _ := io.Tensors["logits"].Float32s()
-	y, err := m.Output(tensors.FromFlatDataAndDimensions(x, io.Tensors["input"].Shape...), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := tensors.MustCopyFlatData[float32](y)
-	worst, scale := testutil.MaxDiff(got, want)
-	t.Logf("max |tlx - torchvision| = %.3g over logits up to %.3g", worst, scale)
-	if worst > 1e-4*math.Max(scale, 1) {
-		t.Errorf("logits differ from torchvision's by up to %.3g (scale %.3g)", worst, scale)
-	}
+	o.checkLogits(t, m, "resnet18")
 
 	// One SGD step in training mode (BatchNorm on batch statistics) must
 	// move the weights as PyTorch's step does, computed in float64, within
@@ -49,7 +41,7 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 	// of the step, plus, per element, how much the step moves when an input
 	// closer to a ReLU kink or a max-pool tie than float32's rounding error
 	// falls on the other side (see export_torchvision.py's flip_bounds),
-	// plus one float32 ulp of the weight.
+	// plus one float32 ulp of the weight (oracle.checkStep).
 	//
 	// The kinks matter: without them this test failed on CPUs with AVX-512
 	// (the Go backend's float32 rounding there differs) because one input of
@@ -58,70 +50,12 @@ func TestResNet18MatchesTorchvision(t *testing.T) {
 	// 1.6e-6): that element's gradient then flowed, which moved that layer's
 	// step by 2.7% and every earlier layer's by ~0.4%.
 	//
-	// roundingFactor allows for other summation orders than PyTorch's (im2col
-	// matrix products of up to 4608 terms, batch statistics of up to 4096):
-	// float32 summation error grows with the number of terms in an
+	// roundingFactor (10) allows for other summation orders than PyTorch's
+	// (im2col matrix products of up to 4608 terms, batch statistics of up to
+	// 4096): float32 summation error grows with the number of terms in an
 	// order-dependent way.
-	const roundingFactor = 10
-	labels, _ := io.Tensors["labels"].Float32s()
-	y32 := make([]int32, len(labels))
-	for i, v := range labels {
-		y32[i] = int32(v)
-	}
-	step, err := fit.NewTrainStep(m, fit.SGD(0), 0.01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := step.Step(tensors.FromFlatDataAndDimensions(x, io.Tensors["input"].Shape...), tensors.FromFlatDataAndDimensions(y32, len(y32))); err != nil {
-		t.Fatal(err)
-	}
-	load := func(file string) *net.Model {
-		r := ResNet(ResNetConfig{Depth: 18, Width: 64, Classes: 10}, 64, 64, 3)
-		if err := LoadTorchvisionResNet(r, filepath.Join(dir, file)); err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	after, before, eps, flips := load("step.safetensors"), load("resnet18.safetensors"), load("step_eps.safetensors"), load("step_flips.safetensors")
-	compared := 0
-	worstRounding := 0.0 // largest (|diff| - flips - ulp) / eps: how much of roundingFactor was used
-	for _, group := range []string{"stem", "layer1", "layer2", "layer3", "layer4", "head"} {
-		values := func(m *net.Model) map[string][]float32 {
-			v, err := m.GroupValues(group)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
-		ours, theirs, start, epsOf, flipsOf := values(m), values(after), values(before), values(eps), values(flips)
-		for path, w := range theirs {
-			if strings.HasSuffix(path, "/mean") || strings.HasSuffix(path, "/variance") {
-				continue // running statistics: PyTorch's use the unbiased variance
-			}
-			var moved, worst, worstAllowed float64
-			for i := range w {
-				moved = math.Max(moved, math.Abs(float64(w[i]-start[path][i])))
-				diff := math.Abs(float64(ours[path][i]) - float64(w[i]))
-				ulp := float64(math.Nextafter32(float32(math.Abs(float64(w[i]))), float32(math.Inf(1)))) - math.Abs(float64(w[i]))
-				allowed := roundingFactor*float64(epsOf[path][i]) + float64(flipsOf[path][i]) + ulp
-				if diff-allowed > worst-worstAllowed {
-					worst, worstAllowed = diff, allowed
-				}
-				if e := float64(epsOf[path][i]); e > 0 {
-					worstRounding = math.Max(worstRounding, (diff-float64(flipsOf[path][i])-ulp)/e)
-				}
-			}
-			if worst > worstAllowed {
-				t.Errorf("%s after one SGD step: differs from PyTorch by %.3g, allowed %.3g there; the step itself is up to %.3g", path, worst, worstAllowed, moved)
-			}
-			if moved > 0 {
-				compared++
-			}
-		}
-	}
-	t.Logf("largest rounding difference: %.3g times PyTorch's own float32 error (allowed %d)", worstRounding, roundingFactor)
-	if compared < 40 {
-		t.Errorf("only %d updated variables compared", compared)
+	if n := o.checkStep(t, m, build, LoadTorchvisionResNet); n < 40 {
+		t.Errorf("only %d updated variables compared", n)
 	}
 }
 
