@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/internal/testutil"
 	"github.com/tlx-go/tlx/tlx/net"
 	"github.com/tlx-go/tlx/tlx/safetensors"
@@ -248,5 +250,64 @@ func TestViTTinyAt224(t *testing.T) {
 	}
 	if got := s.Groups[len(s.Groups)-2].OutputShape; !slices.Equal(got, []int{2, 192}) {
 		t.Errorf("embedding %v, want [2 192]", got)
+	}
+}
+
+// The new architectures take the transfer-learning steps of the course: a
+// fresh head, every group but the head frozen, one training step moves the
+// head only, and the recipe rebuilds the same network.
+func TestImageNetArchitecturesFineTune(t *testing.T) {
+	for _, m := range []*net.Model{
+		ResNet(ResNetConfig{Depth: 50, Width: 4, Blocks: [4]int{1, 1, 1, 1}, Classes: 7}, 32, 32, 3),
+		VGG(VGGConfig{Depth: 11, Hidden: 16, Classes: 7}, 32, 32, 3),
+		EfficientNetB0(EfficientNetConfig{Classes: 7}, 32, 32, 3),
+		ConvNeXt(ConvNeXtConfig{Depths: [4]int{1, 1, 1, 1}, Dims: [4]int{8, 16, 24, 32}, Classes: 7}, 32, 32, 3),
+		ViT(ViTConfig{Dim: 32, Depth: 2, Heads: 2, Classes: 7}, 32, 32, 3),
+	} {
+		if err := m.ReplaceHead(3); err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		if err := m.FreezeTo(len(m.Groups) - 1); err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		before := map[string]map[string][]float32{}
+		for _, g := range m.GroupNames() {
+			v, err := m.GroupValues(g)
+			if err != nil {
+				t.Fatalf("%s: %v", m.Name, err)
+			}
+			before[g] = v
+		}
+		step, err := fit.NewTrainStep(m, fit.SGD(0), 0.1)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		x := testutil.UniformBatch(4, m.InputShape, 1, 1)
+		if _, err := step.Step(x, tensors.FromFlatDataAndDimensions([]int32{0, 1, 2, 0}, 4)); err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		for _, g := range m.GroupNames() {
+			after, _ := m.GroupValues(g)
+			changed := false
+			for path, w := range after {
+				if !slices.Equal(w, before[g][path]) {
+					changed = true
+				}
+			}
+			if changed != (g == net.HeadName) {
+				t.Errorf("%s: group %s changed = %v after a step with only the head trainable", m.Name, g, changed)
+			}
+		}
+		if m.Recipe == nil {
+			t.Errorf("%s: no recipe", m.Name)
+			continue
+		}
+		r, err := net.Rebuild(m.Recipe)
+		if err != nil {
+			t.Fatalf("%s: rebuilding from its recipe: %v", m.Name, err)
+		}
+		if !slices.Equal(r.GroupNames(), m.GroupNames()) {
+			t.Errorf("%s: rebuilt groups %v, want %v", m.Name, r.GroupNames(), m.GroupNames())
+		}
 	}
 }
