@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The text oracle environment .tlx/oracle: a virtual environment of
 # Debian's python3 with --system-site-packages, so that it runs on Debian's
-# python3-torch 1.13 (and numpy, scipy, scikit-learn, PyYAML, requests from
-# Debian), plus sentence-transformers, transformers and tokenizers from PyPI
+# python3-torch 1.13 (and numpy, scipy, scikit-learn, PyYAML, requests,
+# packaging and Pillow, which setup's Debian packages bring), plus
+# sentence-transformers, transformers and tokenizers from PyPI
 # at the versions of scripts/python/oracle.lock (installed --no-deps: the
 # lock names every package the venv adds). The tests of tlx/text run it.
 # Idempotent: it only rebuilds when the lock changed.
