@@ -57,7 +57,12 @@ if ! cmp -s scripts/npm/package-lock.json .tlx/npm/package-lock.json || [ ! -f .
 fi
 if [ "$(uname -m)" = x86_64 ]; then
   mkdir -p .tlx/lib
-  cp -u .tlx/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1 .tlx/lib/
+  # Replaced by a rename, never overwritten in place: a running kernel or
+  # test may have the library mapped (writing into it gives them SIGBUS).
+  src=.tlx/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  if ! cmp -s "$src" .tlx/lib/libonnxruntime.so.1; then
+    cp "$src" .tlx/lib/libonnxruntime.so.1.new && mv -f .tlx/lib/libonnxruntime.so.1.new .tlx/lib/libonnxruntime.so.1
+  fi
 fi
 
 go run ./kernel/cmd/tlx-kernel install                                    # the user's Jupyter data folder
