@@ -130,11 +130,14 @@ func (t *Text) FewShot(k int, seed uint64) *Text {
 	return out
 }
 
-// Counts returns the number of examples of each class.
+// Counts returns the number of examples of each class (labels out of
+// range are not counted).
 func (t *Text) Counts() []int {
 	counts := make([]int, len(t.Classes))
 	for _, y := range t.Labels {
-		counts[y]++
+		if y >= 0 && y < len(counts) { // Check reports the others
+			counts[y]++
+		}
 	}
 	return counts
 }
