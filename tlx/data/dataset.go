@@ -25,9 +25,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
-	"sort"
 )
 
 // Dataset is a labelled set of examples.
@@ -118,29 +116,11 @@ func (d *Dataset) Subset(indices []int) *Dataset {
 	return out
 }
 
-// byClass returns the example indices of each class, each list shuffled
-// with seed.
-func (d *Dataset) byClass(seed uint64) [][]int {
-	rng := rand.New(rand.NewPCG(seed, 0xda7a))
-	groups := make([][]int, len(d.Classes))
-	for _, i := range rng.Perm(d.Len()) {
-		groups[d.Y[i]] = append(groups[d.Y[i]], i)
-	}
-	return groups
-}
-
 // Split divides the examples into a training and a validation part,
 // stratified: each class contributes valFraction of its examples to
 // validation. The same seed gives the same split.
 func (d *Dataset) Split(valFraction float64, seed uint64) (train, val *Dataset) {
-	var ti, vi []int
-	for _, idx := range d.byClass(seed) {
-		nv := int(math.Round(valFraction * float64(len(idx))))
-		vi = append(vi, idx[:nv]...)
-		ti = append(ti, idx[nv:]...)
-	}
-	sort.Ints(ti)
-	sort.Ints(vi)
+	ti, vi := splitIndices(d.Y, len(d.Classes), valFraction, seed)
 	train, val = d.Subset(ti), d.Subset(vi)
 	train.Name, val.Name = d.Name+"/train", d.Name+"/val"
 	return train, val
@@ -159,11 +139,7 @@ func (d *Dataset) Take(n int, seed uint64) *Dataset {
 
 // FewShot returns k examples of each class (fewer where a class has fewer).
 func (d *Dataset) FewShot(k int, seed uint64) *Dataset {
-	var idx []int
-	for _, c := range d.byClass(seed) {
-		idx = append(idx, c[:min(k, len(c))]...)
-	}
-	sort.Ints(idx)
+	idx := fewShotIndices(d.Y, len(d.Classes), k, seed)
 	out := d.Subset(idx)
 	out.Name = fmt.Sprintf("%s[%d-shot]", d.Name, k)
 	return out

@@ -5,9 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math"
-	"math/rand/v2"
-	"sort"
 	"strings"
 )
 
@@ -77,31 +74,12 @@ func (t *Text) Subset(indices []int) *Text {
 	return out
 }
 
-// byClass returns the example indices of each class, each list shuffled
-// with seed. It draws the same permutation as Dataset.byClass, so a Text
-// and its encoded Dataset split into the same examples.
-func (t *Text) byClass(seed uint64) [][]int {
-	rng := rand.New(rand.NewPCG(seed, 0xda7a))
-	groups := make([][]int, len(t.Classes))
-	for _, i := range rng.Perm(t.Len()) {
-		groups[t.Labels[i]] = append(groups[t.Labels[i]], i)
-	}
-	return groups
-}
-
 // Split divides the examples into a training and a validation part,
 // stratified: each class contributes valFraction of its examples to
 // validation. The same seed gives the same split, and the same split as
 // Dataset.Split of the encoded texts.
 func (t *Text) Split(valFraction float64, seed uint64) (train, val *Text) {
-	var ti, vi []int
-	for _, idx := range t.byClass(seed) {
-		nv := int(math.Round(valFraction * float64(len(idx))))
-		vi = append(vi, idx[:nv]...)
-		ti = append(ti, idx[nv:]...)
-	}
-	sort.Ints(ti)
-	sort.Ints(vi)
+	ti, vi := splitIndices(t.Labels, len(t.Classes), valFraction, seed)
 	train, val = t.Subset(ti), t.Subset(vi)
 	train.Name, val.Name = t.Name+"/train", t.Name+"/val"
 	return train, val
@@ -120,11 +98,7 @@ func (t *Text) Take(n int, seed uint64) *Text {
 
 // FewShot returns k examples of each class (fewer where a class has fewer).
 func (t *Text) FewShot(k int, seed uint64) *Text {
-	var idx []int
-	for _, c := range t.byClass(seed) {
-		idx = append(idx, c[:min(k, len(c))]...)
-	}
-	sort.Ints(idx)
+	idx := fewShotIndices(t.Labels, len(t.Classes), k, seed)
 	out := t.Subset(idx)
 	out.Name = fmt.Sprintf("%s[%d-shot]", t.Name, k)
 	return out
