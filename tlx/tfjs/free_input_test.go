@@ -52,12 +52,12 @@ func TestLoadFreeInputSize(t *testing.T) {
 	var shape []int
 	rawShape, _ := os.ReadFile(filepath.Join(src, "input.json"))
 	_ = json.Unmarshal(rawShape, &shape)
-	x := tensors.FromFlatDataAndDimensions(readF32(t, filepath.Join(src, "input.f32")), shape...)
+	x := tensors.FromFlatDataAndDimensions(testutil.ReadF32(t, filepath.Join(src, "input.f32")), shape...)
 	y, err := m.Output(x, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	worst, scale := testutil.MaxDiff(tensors.MustCopyFlatData[float32](y), readF32(t, filepath.Join(src, "output.f32")))
+	worst, scale := testutil.MaxDiff(tensors.MustCopyFlatData[float32](y), testutil.ReadF32(t, filepath.Join(src, "output.f32")))
 	if worst > 1e-5*max(scale, 1) {
 		t.Errorf("with a free input declared, outputs differ from tfjs's by %.2g", worst)
 	}

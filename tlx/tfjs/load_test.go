@@ -1,7 +1,6 @@
 package tfjs
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"math"
 	"os"
@@ -16,19 +15,6 @@ import (
 
 // fixtures builds the TF.js models with tfjs under node once per test binary.
 var fixtures = testutil.Fixtures("bash scripts/setup.sh installs @tensorflow/tfjs-layers", "node", "testdata/make_models.js")
-
-func readF32(t *testing.T, path string) []float32 {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float32, len(b)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return out
-}
 
 // Models built and saved by TensorFlow.js, with float32 and quantised
 // weights, predict in tlx what tfjs predicts.
@@ -51,13 +37,13 @@ func TestLoadMatchesTFJS(t *testing.T) {
 				var shape []int
 				raw, _ := os.ReadFile(filepath.Join(dir, "input.json"))
 				_ = json.Unmarshal(raw, &shape)
-				x := tensors.FromFlatDataAndDimensions(readF32(t, filepath.Join(dir, "input.f32")), shape...)
+				x := tensors.FromFlatDataAndDimensions(testutil.ReadF32(t, filepath.Join(dir, "input.f32")), shape...)
 				y, err := m.Output(x, "")
 				if err != nil {
 					t.Fatal(err)
 				}
 				got := tensors.MustCopyFlatData[float32](y)
-				want := readF32(t, filepath.Join(dir, "output.f32"))
+				want := testutil.ReadF32(t, filepath.Join(dir, "output.f32"))
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, tfjs %d", len(got), len(want))
 				}

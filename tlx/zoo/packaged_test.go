@@ -1,10 +1,8 @@
 package zoo
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,19 +34,6 @@ func ortBackend(t *testing.T) compute.Backend {
 		t.Fatalf("ONNX Runtime backend did not start (run scripts/setup.sh): %v %s", err, notice)
 	}
 	return b
-}
-
-func readFloats(t *testing.T, path string) []float32 {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float32, len(b)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return out
 }
 
 // The packaged backbones, unpacked by tlx from the npm bundles, compute
@@ -88,14 +73,14 @@ func TestPackagedMatchesTFJS(t *testing.T) {
 			if err := json.Unmarshal(raw, &shape); err != nil {
 				t.Fatal(err)
 			}
-			x := tensors.FromFlatDataAndDimensions(readFloats(t, filepath.Join(dir, "input.f32")), shape...)
+			x := tensors.FromFlatDataAndDimensions(testutil.ReadF32(t, filepath.Join(dir, "input.f32")), shape...)
 			for _, o := range []struct{ until, file string }{{"pool", "features.f32"}, {"", "output.f32"}} {
 				y, err := m.Output(x, o.until)
 				if err != nil {
 					t.Fatal(err)
 				}
 				got := tensors.MustCopyFlatData[float32](y)
-				want := readFloats(t, filepath.Join(dir, o.file))
+				want := testutil.ReadF32(t, filepath.Join(dir, o.file))
 				if len(got) != len(want) {
 					t.Fatalf("%s: %d values, tfjs %d", o.file, len(got), len(want))
 				}
