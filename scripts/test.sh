@@ -13,14 +13,14 @@ go test -count=1 -timeout 45m ./...
 # The Go backend takes AVX-512 kernels where the CPU has them and AVX2 ones
 # elsewhere; they round differently. Run the numerics-sensitive packages
 # again on the AVX2 path so a result that holds on only one path fails here.
-numerics=(./tlx/nn ./tlx/arch ./tlx/adapt ./tlx/retain ./tlx/fit ./tlx/onnxnet ./tlx/onnxexport ./tlx/engine ./tlx/study ./tlx/probe)
+numerics=(./tlx/nn ./tlx/arch ./tlx/adapt ./tlx/retain ./tlx/fit ./tlx/onnxnet ./tlx/onnxexport ./tlx/engine ./tlx/study ./tlx/probe ./tlx/text ./tlx/tfjs)
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
   echo "test: this CPU has AVX-512: numerics packages again on the AVX2 path (GODEBUG=cpu.avx512f=off)"
   GODEBUG=cpu.avx512f=off go test -count=1 -timeout 20m "${numerics[@]}"
 else
   echo "test: this CPU has no AVX-512: the run above took the AVX2 path already; the AVX-512 path cannot be tested here"
 fi
-for target in "FuzzRead ./tlx/safetensors" "FuzzReadIDX ./tlx/data" "FuzzLoadONNX ./tlx/onnxnet" "FuzzLoadTFJS ./tlx/tfjs" "FuzzParse ./tlx/hub"; do
+for target in "FuzzRead ./tlx/safetensors" "FuzzReadIDX ./tlx/data" "FuzzReadText ./tlx/data" "FuzzLoadONNX ./tlx/onnxnet" "FuzzLoadTFJS ./tlx/tfjs" "FuzzParse ./tlx/hub"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime 10s "$2"
 done
