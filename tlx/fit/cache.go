@@ -101,12 +101,12 @@ func cachedFeatures(m *net.Model, last string, d *data.Dataset, cfg Config) (*da
 	if cfg.PrefixBackend != nil {
 		defer exec.Finalize() // its own executable; the model's cached ones stay
 	}
-	values, err := batchedOutput(exec, d, 128)
+	values, err := batchedOutput(exec, d, outputBatch(d.Size()))
 	if err != nil && cfg.PrefixBackend != nil {
 		// The other backend cannot run this prefix: the model's own can.
 		fmt.Fprintf(os.Stderr, "tlx: the frozen prefix did not run on %s (%v); computing it on the training backend\n", cfg.PrefixBackend.Name(), err)
 		if own, ownErr := m.RangeExec("", last); ownErr == nil {
-			values, err = batchedOutput(own, d, 128)
+			values, err = batchedOutput(own, d, outputBatch(d.Size()))
 		}
 	}
 	if err != nil {

@@ -17,7 +17,15 @@ func Outputs(m *net.Model, d *data.Dataset, until string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	return batchedOutput(exec, d, 128)
+	return batchedOutput(exec, d, outputBatch(d.Size()))
+}
+
+// outputBatch is the batch Outputs runs: 128 examples, fewer where an
+// example is large, so that a batch's input stays within 4 Mi values
+// (16 MB; 27 images at 224×224×3). A model's activations are many times
+// its input: 128 images at 224² held gigabytes on ONNX Runtime.
+func outputBatch(exampleSize int) int {
+	return max(1, min(128, (4<<20)/max(1, exampleSize)))
 }
 
 // Evaluate scores the model on d.
