@@ -52,13 +52,18 @@ func Extract(m *net.Model, d *data.Dataset, group string) (*Matrix, error) {
 	return mat, nil
 }
 
-// FromDataset uses the raw examples as rows (a baseline "embedding").
-func FromDataset(d *data.Dataset) *Matrix {
+// FromDataset uses the raw examples as rows (a baseline "embedding"); a
+// lazily decoded image folder is decoded first.
+func FromDataset(d *data.Dataset) (*Matrix, error) {
+	d, err := d.Materialize()
+	if err != nil {
+		return nil, fmt.Errorf("raw rows of %s: %w", d.Name, err)
+	}
 	mat := &Matrix{N: d.Len(), Dim: d.Size(), Data: make([]float64, len(d.X))}
 	for i, v := range d.X {
 		mat.Data[i] = float64(v)
 	}
-	return mat
+	return mat, nil
 }
 
 // PoolChannels averages rows that hold NHWC feature maps flattened

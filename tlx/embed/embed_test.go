@@ -115,7 +115,11 @@ func TestExtract(t *testing.T) {
 	if e.N != d.Len() || e.Dim != 16 {
 		t.Errorf("embedding %d×%d, want %d×16", e.N, e.Dim, d.Len())
 	}
-	if raw := FromDataset(d); raw.Dim != 64 {
+	raw, err := FromDataset(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw.Dim != 64 {
 		t.Errorf("raw rows have %d values, want 64", raw.Dim)
 	}
 }
