@@ -16,6 +16,7 @@ apt_packages=(
   dataset-fashion-mnist         # Fashion-MNIST
   python3-sklearn               # ships the 8x8 digits data set
   python3-torch python3-torchvision  # the oracle for fidelity tests and the benchmark baseline
+  python3-packaging python3-yaml python3-requests python3-pil  # what .tlx/oracle's transformers imports from Debian (not only Recommends)
   libonnx-testdata              # the ONNX backend test suite (conformance of the ONNX import)
   fortunes                      # fortune-mod's quotations filed by topic: the text classification set (data.Fortunes)
 )
