@@ -13,7 +13,7 @@ go test -count=1 -timeout 45m ./...
 # The Go backend takes AVX-512 kernels where the CPU has them and AVX2 ones
 # elsewhere; they round differently. Run the numerics-sensitive packages
 # again on the AVX2 path so a result that holds on only one path fails here.
-numerics=(./tlx/nn ./tlx/arch ./tlx/adapt ./tlx/retain ./tlx/fit ./tlx/onnxnet ./tlx/onnxexport ./tlx/engine ./tlx/study ./tlx/probe ./tlx/text ./tlx/tfjs)
+numerics=(./tlx/nn ./tlx/arch ./tlx/adapt ./tlx/retain ./tlx/fit ./tlx/onnxnet ./tlx/onnxexport ./tlx/engine ./tlx/study ./tlx/probe ./tlx/text ./tlx/tfjs ./tlx/zoo ./tlx)
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
   echo "test: this CPU has AVX-512: numerics packages again on the AVX2 path (GODEBUG=cpu.avx512f=off)"
   GODEBUG=cpu.avx512f=off go test -count=1 -timeout 20m "${numerics[@]}"
