@@ -3,6 +3,7 @@ package tlx
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -124,7 +125,10 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 			// timm repositories keep the preprocessing in config.json next
 			// to the weights (arch.LoadSafetensors reads it); repositories
 			// without one load with ImageNet's.
-			_, _ = hub.Fetch(hub.Ref{Repo: ref.Repo, File: path.Join(path.Dir(ref.File), "config.json"), Revision: ref.Revision}, ho)
+			cfg := hub.Ref{Repo: ref.Repo, File: path.Join(path.Dir(ref.File), "config.json"), Revision: ref.Revision}
+			if _, err := hub.Fetch(cfg, ho); err != nil && o.Preprocessing == nil {
+				fmt.Fprintf(os.Stderr, "tlx.Load(%s): no config.json beside the weights (%v): ImageNet's mean and std assumed; set LoadOptions.Preprocessing if the model expects another\n", source, err)
+			}
 		}
 		return load(local, o)
 	}
