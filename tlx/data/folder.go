@@ -190,6 +190,7 @@ func newImageSet(opts ImageFolderOptions) (*imageSet, error) {
 // unitPixels is the default preprocessing: pixels / 255.
 type unitPixels struct{}
 
+// Apply maps a pixel value of any channel to value/255.
 func (unitPixels) Apply(_ int, pixel uint8) float32 { return float32(float64(pixel) / 255) }
 
 type split struct{ name, dir string }

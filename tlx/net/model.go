@@ -42,6 +42,7 @@ const (
 	BNFrozen
 )
 
+// String names the mode as Summary shows it.
 func (m BNMode) String() string {
 	return [...]string{"auto", "train", "frozen"}[m]
 }

@@ -391,10 +391,14 @@ type opContext struct {
 	env   map[string]*graph.Node
 }
 
+// Graph is the graph the operator is converted into.
 func (o *opContext) Graph() *graph.Graph { return o.g }
 
+// Opset is the model's ONNX opset version.
 func (o *opContext) Opset() int { return o.c.opsetVersion() }
 
+// ONNX converts node with onnx-gomlx (keyed as key, for the variables
+// it creates) and returns its outputs.
 func (o *opContext) ONNX(node, key *protos.NodeProto) []*graph.Node {
 	o.c.runONNXKeyed(o.scope, o.g, o.env, []*protos.NodeProto{node}, key, node.Output)
 	out := make([]*graph.Node, len(node.Output))
