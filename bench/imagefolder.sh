@@ -13,6 +13,10 @@ cd "$(dirname "$0")/.."
 n="${1:-10000}"
 out="${TLX_BENCH_DIR:-.tlx/bench}"
 mkdir -p "$out" .tlx/bin
+if [ ! -x /usr/bin/time ]; then  # GNU time (max RSS): not in a minimal Debian
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q time
+fi
 go build -o .tlx/bin/imagefolder ./bench/imagefolder
 for size in 1000 2000 "$n"; do
   [ -f "$out/photos-$size/folder.json" ] || .tlx/bin/imagefolder -gen "$out/photos-$size" -n "$size"
