@@ -30,6 +30,32 @@ func exportTolerance(depth int) float64 {
 	return float64(depth) * 16 * math.Pow(2, -23)
 }
 
+// weightedDepth is the depth to give exportTolerance for a model whose
+// sums may be longer than tlx's own layers': the number of weight kernels
+// (variables of rank 2 or more), times √K/16 for its longest sum K (the
+// fan-in: every dimension of a kernel but the last), rounded up.
+func weightedDepth(t *testing.T, m *net.Model) int {
+	t.Helper()
+	vals, err := m.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernels, longest := 0, 1
+	for _, v := range vals {
+		dims := v.Shape().Dimensions
+		if len(dims) < 2 {
+			continue
+		}
+		kernels++
+		fanIn := 1
+		for _, d := range dims[:len(dims)-1] {
+			fanIn *= d
+		}
+		longest = max(longest, fanIn)
+	}
+	return kernels * max(1, int(math.Ceil(math.Sqrt(float64(longest))/16)))
+}
+
 // exportBatch is a seeded batch of inputs in [0, 1) for m.
 func exportBatch(m *net.Model, batch int, seed uint64) *tensors.Tensor {
 	return testutil.UniformBatch(batch, m.InputShape, seed, 7)
@@ -125,6 +151,20 @@ func TestExportZooModels(t *testing.T) {
 	for _, name := range zoo.Names() {
 		t.Run(name, func(t *testing.T) {
 			var m *net.Model
+			if p, ok := zoo.PackagedEntry(name); ok {
+				// Weights from a package setup installs, unpacked offline;
+				// at a small input (images 96², text 16 tokens) to stay fast.
+				small := []int{16}
+				if len(p.InputShape) == 3 {
+					small = []int{96, 96, p.InputShape[2]}
+				}
+				var err error
+				if m, _, err = zoo.Pretrained(name, zoo.Options{InputShape: small}); err != nil {
+					t.Fatal(err)
+				}
+				checkExport(t, m, weightedDepth(t, m))
+				return
+			}
 			if _, err := os.Stat(filepath.Join(zoo.CacheDir(), name, "card.json")); err == nil {
 				if m, _, err = zoo.Pretrained(name); err != nil {
 					t.Fatal(err)

@@ -62,6 +62,13 @@ var packaged = map[string]Packaged{}
 // themselves). Its name must differ from every recipe's.
 func RegisterPackaged(p Packaged) { packaged[p.Name] = p }
 
+// PackagedEntry returns the packaged entry called name, and whether there
+// is one (a recipe's name gives false).
+func PackagedEntry(name string) (Packaged, bool) {
+	p, ok := packaged[name]
+	return p, ok
+}
+
 // Options adjust Pretrained; the zero value gives the model as made.
 type Options struct {
 	// InputShape runs a packaged backbone at another input size than it

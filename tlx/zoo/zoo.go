@@ -108,9 +108,13 @@ func Names() []string {
 	return names
 }
 
-// Get returns a recipe by name.
+// Get returns a recipe by name. Packaged entries have none (their weights
+// come from a package): Pretrained opens them, Packaged describes them.
 func Get(name string) (Recipe, error) {
 	r, ok := recipes[name]
+	if p, isPackaged := packaged[name]; !ok && isPackaged {
+		return r, fmt.Errorf("zoo %s is packaged (weights from %s), not trained by a recipe: open it with Pretrained", name, p.Source)
+	}
 	if !ok {
 		return r, fmt.Errorf("no pretrained model %q (available: %s)", name, strings.Join(Names(), ", "))
 	}
