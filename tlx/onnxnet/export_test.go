@@ -8,6 +8,7 @@ import (
 
 	"github.com/tlx-go/tlx/tlx/fit"
 	"github.com/tlx-go/tlx/tlx/internal/testutil"
+	"github.com/tlx-go/tlx/tlx/net"
 )
 
 // runORT runs an ONNX file in ONNX Runtime (node + onnxruntime-node).
@@ -15,6 +16,32 @@ func runORT(t *testing.T, model string, x *tensors.Tensor) []float32 {
 	t.Helper()
 	y, _ := testutil.RunORT(t, model, tensors.MustCopyFlatData[float32](x), x.Shape().Dimensions)
 	return y
+}
+
+// exportMatchesORT exports m and checks that ONNX Runtime, given ortInput
+// (x in the file's layout), computes what m computes for x, within 1e-5
+// relative; it returns the file's path.
+func exportMatchesORT(t *testing.T, m *net.Model, x, ortInput *tensors.Tensor) string {
+	t.Helper()
+	y, err := m.Output(x, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tensors.MustCopyFlatData[float32](y)
+	path := filepath.Join(t.TempDir(), "tuned.onnx")
+	if err := Export(m, path); err != nil {
+		t.Fatal(err)
+	}
+	got := runORT(t, path, ortInput)
+	if len(got) != len(want) {
+		t.Fatalf("ONNX Runtime gave %d values, tlx %d", len(got), len(want))
+	}
+	diff, scale := maxRelDiff(got, want)
+	t.Logf("export in ONNX Runtime vs tlx: max relative difference %.2g (outputs up to %.2g)", diff, scale)
+	if diff > 1e-5 {
+		t.Errorf("ONNX Runtime's outputs differ from tlx's by %.2g relative", diff)
+	}
+	return path
 }
 
 // A fine-tuned import with a new head exports to an ONNX file that ONNX
@@ -43,24 +70,12 @@ func TestExportRunsInONNXRuntime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	path := exportMatchesORT(t, m, x, nchw)
 	y, err := m.Output(x, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := tensors.MustCopyFlatData[float32](y)
-	path := filepath.Join(t.TempDir(), "tuned.onnx")
-	if err := Export(m, path); err != nil {
-		t.Fatal(err)
-	}
-	got := runORT(t, path, nchw)
-	if len(got) != len(want) {
-		t.Fatalf("ONNX Runtime gave %d values, tlx %d", len(got), len(want))
-	}
-	diff, scale := maxRelDiff(got, want)
-	t.Logf("exported model in ONNX Runtime vs tlx: max relative difference %.2g (outputs up to %.2g)", diff, scale)
-	if diff > 1e-5 {
-		t.Errorf("ONNX Runtime's outputs differ from tlx's by %.2g relative", diff)
-	}
 
 	// Reimporting the export gives the same model again.
 	again, err := Load(path, Options{})

@@ -177,24 +177,7 @@ func TestExportScopelessNHWC(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, _, _, _ := oracle(t, "smallcnn")
-	y, err := m.Output(x, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := tensors.MustCopyFlatData[float32](y)
-	path := filepath.Join(t.TempDir(), "tuned.onnx")
-	if err := Export(m, path); err != nil {
-		t.Fatal(err)
-	}
-	got := runORT(t, path, x)
-	if len(got) != len(want) {
-		t.Fatalf("ONNX Runtime gave %d values, tlx %d", len(got), len(want))
-	}
-	diff, scale := maxRelDiff(got, want)
-	t.Logf("export in ONNX Runtime vs tlx: max relative difference %.2g (outputs up to %.2g)", diff, scale)
-	if diff > 1e-5 {
-		t.Errorf("ONNX Runtime's outputs differ from tlx's by %.2g relative", diff)
-	}
+	exportMatchesORT(t, m, x, x) // the file takes NHWC, as its source did
 }
 
 // inception exports torchvision's GoogLeNet once per test binary.
