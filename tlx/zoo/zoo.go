@@ -243,32 +243,55 @@ func Make(r Recipe, dir string) error {
 	for _, s := range r.Plan {
 		card.Plan = append(card.Plan, s.String())
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-"+r.Name)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if err := m.SaveWeights(filepath.Join(tmp, "weights.safetensors")); err != nil {
-		return err
-	}
-	js, _ := json.MarshalIndent(card, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, "card.json"), js, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "card.json")); statErr == nil {
-			return nil // another process finished the same recipe first
+	other, err := keepInPlace(dir, r.Name, func(tmp string) error {
+		if err := m.SaveWeights(filepath.Join(tmp, "weights.safetensors")); err != nil {
+			return err
 		}
-		_ = os.RemoveAll(dir) // an unusable leftover: replace it
-		if err := os.Rename(tmp, dir); err != nil {
-			return fmt.Errorf("saving %s: %w", r.Name, err)
-		}
+		return writeCard(tmp, card)
+	})
+	if err != nil || other {
+		return err // other: another process finished the same recipe first
 	}
 	fmt.Fprintf(Progress, "zoo: %s ready: validation accuracy %.4f, %.0fs\n", r.Name, card.ValAccuracy, card.Seconds)
 	return nil
+}
+
+// keepInPlace has fill write a cached model's files into a temporary
+// folder beside dir, then renames that folder to dir, so an interrupted or
+// concurrent run never leaves half a model. other reports that another
+// process put a complete model (one with a card) there first; an unusable
+// leftover at dir is replaced.
+func keepInPlace(dir, name string, fill func(tmp string) error) (other bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return false, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-"+name)
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := fill(tmp); err != nil {
+		return false, err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "card.json")); statErr == nil {
+			return true, nil
+		}
+		_ = os.RemoveAll(dir)
+		if err := os.Rename(tmp, dir); err != nil {
+			return false, fmt.Errorf("saving %s: %w", name, err)
+		}
+	}
+	return false, nil
+}
+
+// writeCard writes card as card.json into dir.
+func writeCard(dir string, card Card) error {
+	js, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "card.json"), js, 0o644)
 }
 
 // Builder is the name of the zoo's net.Recipe builder: a pretrained
