@@ -11,6 +11,7 @@ import (
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/hub"
 	"github.com/tlx-go/tlx/tlx/net"
+	"github.com/tlx-go/tlx/tlx/text"
 	"github.com/tlx-go/tlx/tlx/tfjs"
 )
 
@@ -133,7 +134,7 @@ func load(source string, o LoadOptions) (*net.Model, error) {
 		return load(local, o)
 	}
 	switch {
-	case isTextModelDir(source):
+	case text.IsModelDir(source): // config.json, model.safetensors, tokenizer.json
 		return loadText(source, o) // load_text.go: a BERT encoder (tlx/text)
 	case strings.HasSuffix(source, ".onnx"):
 		return loadONNX(source, o) // export_load.go: reads a tlx export's metadata too

@@ -7,10 +7,6 @@ import (
 	"github.com/tlx-go/tlx/tlx/text"
 )
 
-// isTextModelDir says whether source is a Hugging Face BERT folder
-// (config.json, model.safetensors, tokenizer.json).
-func isTextModelDir(source string) bool { return text.IsModelDir(source) }
-
 // loadText opens a BERT folder as a text encoder (text.Load): groups
 // embeddings, layer0 …, pooling, head; input [seqLen] token ids with
 // seqLen from LoadOptions.InputShape (default text.DefaultSeqLen). Its
