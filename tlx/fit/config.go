@@ -45,6 +45,20 @@ type Config struct {
 	// (their Key), so a Tag is not needed to tell them apart.
 	Tag string
 
+	// Devices, when 2 or more, trains data-parallel over that many devices
+	// of the model's backend: each batch is split along its first axis, the
+	// weights and optimizer state stay replicated, and XLA's partitioner
+	// inserts the reductions, so a step computes what one device computes
+	// for the whole batch (BatchNorm's statistics included), up to the order
+	// of the sums. It needs a backend with that many devices (xla:cuda with
+	// several GPUs; xla:cpu with
+	// XLA_FLAGS=--xla_force_host_platform_device_count=N set before the
+	// process starts) and a BatchSize that is a multiple of it. Evaluation
+	// and the feature cache's prefix run on one device. 0 or 1: one device.
+	// It is not part of the training's key: it changes how a step runs, not
+	// what it computes. See docs/scaling.md.
+	Devices int
+
 	FeatureCache CacheMode
 	CacheDir     string // where cached features live; default $TLX_CACHE/features or the user cache folder
 	// PrefixBackend, when set, computes the cached features of the frozen
@@ -130,6 +144,9 @@ func (c *Config) check(m *net.Model, train *data.Dataset) error {
 	}
 	if train.Len() < c.BatchSize {
 		c.BatchSize = train.Len()
+	}
+	if c.Devices > 1 {
+		return checkDevices(m, c.Devices, c.BatchSize)
 	}
 	return nil
 }

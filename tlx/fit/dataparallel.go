@@ -3,7 +3,6 @@ package fit
 import (
 	"fmt"
 
-	"github.com/gomlx/compute/distributed"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -12,7 +11,8 @@ import (
 )
 
 // DataParallelStep is a training step of a whole model sharded over
-// devices (a prototype): each batch is split along its first axis over the
+// devices, for custom loops and benchmarks (Fit does the same with
+// Config.Devices): each batch is split along its first axis over the
 // devices, the weights and optimizer state are replicated, and XLA's
 // partitioner (GoMLX's AutoSharding strategy) inserts the reductions, so
 // the step computes what one device computes for the whole batch
@@ -28,29 +28,19 @@ type DataParallelStep struct {
 // NewDataParallelStep compiles (lazily, on the first Step) a training
 // step of m over the first devices devices of m's backend.
 func NewDataParallelStep(m *net.Model, opt Optimizer, lr float64, devices int) (*DataParallelStep, error) {
-	backend, err := m.Backend()
-	if err != nil {
-		return nil, err
+	if devices < 2 {
+		return nil, fmt.Errorf("data-parallel step: %d devices asked, want 2 or more", devices)
 	}
-	if n := backend.NumDevices(); devices < 2 || devices > n {
-		return nil, fmt.Errorf("data-parallel step: %d devices asked, backend %s has %d (want 2..%d)", devices, backend.Name(), n, n)
+	if err := checkDevices(m, devices, devices); err != nil {
+		return nil, err
 	}
 	s, err := NewTrainStep(m, opt, lr)
 	if err != nil {
 		return nil, err
 	}
-	mesh, err := distributed.NewDeviceMesh([]int{devices}, []string{"batch"})
-	if err != nil {
-		return nil, fmt.Errorf("data-parallel step: %w", err)
+	if err := shardOverDevices(s.exec, devices, 3, 3); err != nil {
+		return nil, err
 	}
-	batch, err := distributed.BuildSpec(mesh).S("batch").Done()
-	if err != nil {
-		return nil, fmt.Errorf("data-parallel step: %w", err)
-	}
-	replicated := distributed.NewReplicatedShardingSpec(mesh)
-	s.exec.AutoSharding(mesh).
-		WithInputShardingSpecs(batch, batch, batch).
-		WithOutputShardingSpecs(replicated, replicated, replicated)
 	return &DataParallelStep{m: m, devices: devices, step: s}, nil
 }
 
@@ -62,15 +52,9 @@ func (s *DataParallelStep) Step(x, y *tensors.Tensor) (float64, error) {
 	if n%s.devices != 0 || y.Shape().Dimensions[0] != n {
 		return 0, fmt.Errorf("data-parallel step of %s: batch %d (labels %v) does not split over %d devices", s.m.Name, n, y.Shape().Dimensions, s.devices)
 	}
-	xs, ys := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[int32](y)
-	per, size := n/s.devices, len(xs)/n
-	dims := append([]int{per}, x.Shape().Dimensions[1:]...)
-	var args []any
-	for d := range s.devices {
-		args = append(args,
-			tensors.FromFlatDataAndDimensions(xs[d*per*size:(d+1)*per*size], dims...),
-			tensors.FromFlatDataAndDimensions(ys[d*per:(d+1)*per], per),
-			tensors.FromShape(shapes.Make(dtypes.Int32, per)))
+	args, err := splitOverDevices([]any{x, y, tensors.FromShape(shapes.Make(dtypes.Int32, n))}, s.devices)
+	if err != nil {
+		return 0, fmt.Errorf("data-parallel step of %s: %w", s.m.Name, err)
 	}
 	var outs []*tensors.Tensor
 	if err := exceptions.TryCatch[error](func() { outs = s.step.exec.MustCall(args...) }); err != nil {

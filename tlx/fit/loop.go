@@ -104,6 +104,15 @@ func (r *runner) build() error {
 	if r.trainStep, err = newTrainExec(r.m, r.after, r.cfg.Optimizer, r.cfg.Penalty, r.cfg.Objective, r.cfg.Extra != nil); err != nil {
 		return err
 	}
+	if r.cfg.Devices > 1 {
+		inputs := 3 // x, y, indices (stepInputs), and Extra's batch
+		if r.cfg.Extra != nil {
+			inputs++
+		}
+		if err := shardOverDevices(r.trainStep, r.cfg.Devices, inputs, 3); err != nil {
+			return err
+		}
+	}
 	if r.evalLogits, err = r.m.RangeExec(r.after, ""); err != nil {
 		return fmt.Errorf("building the evaluation step: %w", err)
 	}
@@ -183,6 +192,9 @@ epochs:
 			break
 		}
 	}
+	if r.cfg.Devices > 1 {
+		r.note("data-parallel: each training step ran on %d devices (Config.Devices %d)", r.trainStep.NumDevices(), r.cfg.Devices)
+	}
 	return r.h, r.end(false)
 }
 
@@ -195,6 +207,11 @@ func (r *runner) trainOn(idx []int, lr float64, rng *rand.Rand, epoch, s int) (s
 	args, err := r.stepInputs(idx, rng)
 	if err != nil {
 		return stepResult{}, fmt.Errorf("training step %d of epoch %d: %w", s+1, epoch, err)
+	}
+	if r.cfg.Devices > 1 {
+		if args, err = splitOverDevices(args, r.cfg.Devices); err != nil {
+			return stepResult{}, fmt.Errorf("training step %d of epoch %d: %w", s+1, epoch, err)
+		}
 	}
 	if err := setLR(r.m.Store, lr); err != nil {
 		return stepResult{}, err
