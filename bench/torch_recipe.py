@@ -16,11 +16,18 @@ channels. torchvision's ResNet-18, random weights, five classes. Adam, batch
 
 Wall time covers data preparation and the three stages, not the final
 evaluation. 2 threads.
+
+Both sides start from the same weights: `--save-init FILE` writes the
+state_dict of torchvision's resnet18(num_classes=5) under seed 1 (its own
+initialisers: kaiming fan-out convolutions, BatchNorm 1/0 with averages
+0/1) as safetensors and exits; `--init FILE` starts the recipe from it, and
+tlxbench's `-init FILE` loads the same file with arch.LoadTorchvisionResNet.
 """
 import argparse
 import gzip
 import json
 import resource
+import struct
 import time
 
 import numpy as np
@@ -58,6 +65,43 @@ def images(xb):
     return ((t - 0.5) / 0.5).expand(-1, 3, -1, -1).contiguous()
 
 
+def save_safetensors(path, state):
+    """Writes float32 tensors (num_batches_tracked left out) as safetensors:
+    an 8-byte little-endian header length, the JSON header, the raw bytes."""
+    header, blobs, offset = {}, [], 0
+    for name, t in state.items():
+        if name.endswith("num_batches_tracked"):
+            continue
+        raw = t.detach().to(torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        for raw in blobs:
+            f.write(raw)
+
+
+def load_safetensors(path):
+    """Reads what save_safetensors wrote into a state_dict of tensors."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (size,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + size])
+    body = raw[8 + size:]
+    state = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise SystemExit(f"torch_recipe: {path}: tensor {name} is {info['dtype']}, want F32")
+        lo, hi = info["data_offsets"]
+        state[name] = torch.from_numpy(np.frombuffer(body[lo:hi], dtype=np.float32).copy()).reshape(info["shape"])
+    return state
+
+
 def lrs(lo, hi, n):
     """Geometric rates from lo to hi over n groups (tlx's fit.LRs)."""
     if n == 1:
@@ -70,14 +114,23 @@ def main():
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--test", type=int, default=1000)
     ap.add_argument("--epochs", default="3,2,2")
+    ap.add_argument("--init", help="start weights (safetensors, from --save-init)")
+    ap.add_argument("--save-init", help="write seed 1's start weights to this file and exit")
     args = ap.parse_args()
     epochs = [int(e) for e in args.epochs.split(",")]
     torch.set_num_threads(2)
     torch.manual_seed(1)
+    if args.save_init:
+        save_safetensors(args.save_init, torchvision.models.resnet18(num_classes=len(CLASSES)).state_dict())
+        return
     start = time.perf_counter()
     x, y = load("train", args.n)
     xt, yt = load("t10k", args.test)
     model = torchvision.models.resnet18(num_classes=len(CLASSES))
+    if args.init:
+        missing, unexpected = model.load_state_dict(load_safetensors(args.init), strict=False)
+        if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):
+            raise SystemExit(f"torch_recipe: {args.init}: missing {missing}, unexpected {unexpected}")
     groups = {"stem": [model.conv1, model.bn1], "layer1": [model.layer1], "layer2": [model.layer2],
               "layer3": [model.layer3], "layer4": [model.layer4], "head": [model.fc]}
     plan = [("head", ["head"], epochs[0], 1e-3, 0), ("top", ["layer4", "head"], epochs[1], 1e-3, 1e-4),

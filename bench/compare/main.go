@@ -15,6 +15,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +69,18 @@ func main() {
 		os.Exit(2)
 	}
 	recipeArgs := []string{"-n", strconv.Itoa(*n), "-test", strconv.Itoa(*nTest), "-epochs", *epochs}
+	var initArgs []string // W8's shared start weights, made by PyTorch 2.x below
+	startWeights := "each side's own random initialisers"
+	if _, err := os.Stat(*torch2); err == nil && strings.Contains(","+*only+",", ",W8,") {
+		init, err := recipeInit(*torch2)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "compare:", err)
+			os.Exit(1)
+		}
+		initArgs = []string{"-init", init}
+		startWeights = "both sides from the same random start weights, torchvision's initialisers under seed 1"
+		recipeArgs = append(recipeArgs, initArgs...)
+	}
 	var torchSides, tlxSides []side
 	for _, py := range []struct{ name, bin string }{{"PyTorch 2.x", *torch2}, {"PyTorch 1.13", *torch1}} {
 		if py.bin == "" {
@@ -81,7 +95,11 @@ func main() {
 			args: func(w string) []string {
 				switch {
 				case w == "W8" && recipe:
-					return []string{bin, "bench/torch_recipe.py", "--n", strconv.Itoa(*n), "--test", strconv.Itoa(*nTest), "--epochs", *epochs}
+					args := []string{bin, "bench/torch_recipe.py", "--n", strconv.Itoa(*n), "--test", strconv.Itoa(*nTest), "--epochs", *epochs}
+					if initArgs != nil {
+						args = append(args, "--init", initArgs[1])
+					}
+					return args
 				case w == "W8" || w == "W4" || w == "W5":
 					return nil
 				}
@@ -124,7 +142,7 @@ func main() {
 	report := func() string {
 		return header(start, *reps, *iters, load0, loadAverage(), sides, runs) +
 			stepTable(order, sides, len(torchSides), runs) +
-			recipeTable(order, sides, runs, *n, *nTest, *epochs)
+			recipeTable(order, sides, runs, *n, *nTest, *epochs, startWeights)
 	}
 	for _, w := range strings.Split(*only, ",") {
 		runs[w] = make([][]result, len(sides))
@@ -167,6 +185,25 @@ func main() {
 			os.Exit(1)
 		}
 	}
+}
+
+// recipeInit writes W8's start weights — torchvision's ResNet-18 with five
+// classes under seed 1 — with PyTorch 2.x (python) into .tlx/bench and
+// returns the file's path; both sides of the recipe load it.
+func recipeInit(python string) (string, error) {
+	dir := filepath.Join(".tlx", "bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("W8 start weights: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, "w8-resnet18-init.safetensors"))
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(python, "bench/torch_recipe.py", "--save-init", path).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("W8 start weights (%s bench/torch_recipe.py --save-init): %v\n%s", python, err, out)
+	}
+	return path, nil
 }
 
 // fellBack says whether a run asked for backend want (a GOMLX_BACKEND value)

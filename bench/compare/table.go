@@ -91,14 +91,15 @@ func stepTable(order []string, sides []side, nTorch int, runs map[string][][]res
 	return b.String()
 }
 
-// recipeTable is W8's table: one row per side that ran it.
-func recipeTable(order []string, sides []side, runs map[string][][]result, n, nTest int, epochs string) string {
+// recipeTable is W8's table: one row per side that ran it; start says
+// where the weights came from.
+func recipeTable(order []string, sides []side, runs map[string][][]result, n, nTest int, epochs, start string) string {
 	rs, ok := runs["W8"]
 	if !ok {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nW8: the 3-stage recipe end to end (ResNet-18 at 224², %d training and %d test images of Fashion-MNIST classes 5–9, epochs head,top,all = %s; see bench/tlxbench/recipe.go): wall time from the raw files to the trained model (the final evaluation not included).\n\n", n, nTest, epochs)
+	fmt.Fprintf(&b, "\nW8: the 3-stage recipe end to end (ResNet-18 at 224², %d training and %d test images of Fashion-MNIST classes 5–9, epochs head,top,all = %s; %s; see bench/tlxbench/recipe.go): wall time from the raw files to the trained model (the final evaluation not included).\n\n", n, nTest, epochs, start)
 	b.WriteString("| side | wall time (s) | test accuracy (each run) | time by stage (median run) | peak RSS (MB) | other CPU (s) | speed-up over the first row |\n|---|---|---|---|---|---|---|\n")
 	var ref float64
 	for i, s := range sides {

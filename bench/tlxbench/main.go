@@ -35,6 +35,7 @@ func main() {
 	n := flag.Int("n", 2000, "W8: training images")
 	nTest := flag.Int("test", 1000, "W8: test images")
 	epochs := flag.String("epochs", "3,2,2", "W8: epochs of the stages head,top,all")
+	init := flag.String("init", "", "W8: start weights, a torchvision ResNet-18 state_dict as safetensors (bench/torch_recipe.py --save-init); empty: tlx's own initialisers")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -51,7 +52,7 @@ func main() {
 	var r result
 	var err error
 	if *workload == "W8" {
-		r, err = recipe(*n, *nTest, *epochs)
+		r, err = recipe(*n, *nTest, *epochs, *init)
 	} else {
 		r, err = run(*workload, *iters)
 	}

@@ -17,8 +17,10 @@ import (
 // bag, ankle boot) in file order, relabelled 0..4; the first nTest such
 // images of the test file for the final accuracy. Each image is resized
 // bilinearly (align-corners off) to 224×224, mapped to [-1, 1] and repeated
-// over three channels. Model: ResNet-18 in torchvision's layout, random
-// weights, five classes. Adam, batch 32, constant rates, a fresh optimizer
+// over three channels. Model: ResNet-18 in torchvision's layout, five
+// classes, random weights: with -init, the very weights PyTorch starts from
+// (torchvision's initialisers under seed 1, saved by torch_recipe.py
+// --save-init), so both sides train the same network from the same point. Adam, batch 32, constant rates, a fresh optimizer
 // per stage:
 //
 //	head: the head alone, backbone frozen (BatchNorm on its averages), LR 1e-3
@@ -76,8 +78,9 @@ func parseEpochs(s string) ([3]int, error) {
 // recipe runs the 3-stage recipe on this process's backend with the
 // feature cache on (cold: a fresh cache folder) and returns its wall time
 // (data preparation included, the final evaluation not) and the test
-// accuracy. Extra breaks the time down by stage.
-func recipe(n, nTest int, epochsFlag string) (result, error) {
+// accuracy. Extra breaks the time down by stage. A non-empty init names the
+// start weights (safetensors in torchvision's names and layouts).
+func recipe(n, nTest int, epochsFlag, init string) (result, error) {
 	epochs, err := parseEpochs(epochsFlag)
 	if err != nil {
 		return result{}, err
@@ -94,6 +97,11 @@ func recipe(n, nTest int, epochsFlag string) (result, error) {
 	}
 	prep := time.Since(start).Seconds()
 	m := arch.ResNet(arch.ResNetConfig{Depth: 18, Width: 64, Classes: len(recipeClasses)}, 224, 224, 3)
+	if init != "" {
+		if err := arch.LoadTorchvisionResNet(m, init); err != nil {
+			return result{}, fmt.Errorf("recipe: start weights: %w", err)
+		}
+	}
 	plan := fit.Plan{
 		{Name: "head", TrainLast: 1, Epochs: epochs[0], LR: 1e-3},
 		{Name: "top", Train: []string{"layer4", "head"}, Epochs: epochs[1], LR: 1e-3, LRLow: 1e-4},
