@@ -35,6 +35,7 @@ func main() {
 	n := flag.Int("n", 2000, "W8: training images")
 	nTest := flag.Int("test", 1000, "W8: test images")
 	epochs := flag.String("epochs", "3,2,2", "W8: epochs of the stages head,top,all")
+	devices := flag.Int("devices", 1, "training workloads: data-parallel over this many devices of the backend (fit.DataParallelStep), batch 32 per device")
 	init := flag.String("init", "", "W8: start weights, a torchvision ResNet-18 state_dict as safetensors (bench/torch_recipe.py --save-init); empty: tlx's own initialisers")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
@@ -54,7 +55,7 @@ func main() {
 	if *workload == "W8" {
 		r, err = recipe(*n, *nTest, *epochs, *init)
 	} else {
-		r, err = run(*workload, *iters)
+		r, err = run(*workload, *iters, *devices)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tlxbench:", err)
@@ -104,7 +105,7 @@ func spec(w string) (m *net.Model, batch int, mode string, err error) {
 	return nil, 0, "", fmt.Errorf("unknown workload %q", w)
 }
 
-func run(w string, iters int) (result, error) {
+func run(w string, iters, devices int) (result, error) {
 	if w == "W4" {
 		return epochCache(iters)
 	}
@@ -114,6 +115,12 @@ func run(w string, iters int) (result, error) {
 	m, batch, mode, err := spec(w)
 	if err != nil {
 		return result{}, err
+	}
+	if devices > 1 {
+		if mode == "forward" {
+			return result{}, fmt.Errorf("workload %s: -devices applies to the training workloads", w)
+		}
+		batch *= devices // the same batch per device: images per second should grow with the devices
 	}
 	if _, err := m.Init(); err != nil {
 		return result{}, err
@@ -157,6 +164,16 @@ func run(w string, iters int) (result, error) {
 			return result{}, err
 		}
 		step = func() { e.MustCall1(x()).Value() } // reading the logits waits for an accelerator
+	} else if devices > 1 {
+		ts, err := fit.NewDataParallelStep(m, fit.Adam(), 1e-3, devices)
+		if err != nil {
+			return result{}, err
+		}
+		step = func() {
+			if _, err := ts.Step(x(), y()); err != nil {
+				panic(err)
+			}
+		}
 	} else {
 		ts, err := fit.NewTrainStep(m, fit.Adam(), 1e-3)
 		if err != nil {
@@ -184,6 +201,9 @@ func run(w string, iters int) (result, error) {
 			gflop *= 3
 		}
 		res.Extra = fmt.Sprintf("%.2f GFLOP/s", gflop/times[len(times)/2])
+	}
+	if devices > 1 {
+		res.Extra = strings.TrimPrefix(res.Extra+fmt.Sprintf("; data-parallel over %d devices, batch %d", devices, batch), "; ")
 	}
 	return res, nil
 }

@@ -51,9 +51,9 @@ type Config struct {
 	// inserts the reductions, so a step computes what one device computes
 	// for the whole batch (BatchNorm's statistics included), up to the order
 	// of the sums. It needs a backend with that many devices (xla:cuda with
-	// several GPUs; xla:cpu with
-	// XLA_FLAGS=--xla_force_host_platform_device_count=N set before the
-	// process starts) and a BatchSize that is a multiple of it. Evaluation
+	// several GPUs; xla:cpu, whose PJRT plugin shows several host devices
+	// that share the machine's cores: for testing, not for speed) and a
+	// BatchSize that is a multiple of it. Evaluation
 	// and the feature cache's prefix run on one device. 0 or 1: one device.
 	// It is not part of the training's key: it changes how a step runs, not
 	// what it computes. See docs/scaling.md.

@@ -17,8 +17,8 @@ import (
 // partitioner (GoMLX's AutoSharding strategy) inserts the reductions, so
 // the step computes what one device computes for the whole batch
 // (BatchNorm's statistics included). It needs a backend with several
-// devices: XLA (the CPU plugin exposes
-// XLA_FLAGS=--xla_force_host_platform_device_count=N host devices).
+// devices: XLA (xla:cuda with several GPUs; the CPU plugin shows several
+// host devices, see docs/scaling.md).
 type DataParallelStep struct {
 	m       *net.Model
 	devices int

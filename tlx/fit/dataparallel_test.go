@@ -15,7 +15,7 @@ import (
 	"github.com/tlx-go/tlx/tlx/net"
 )
 
-// Two XLA CPU devices, batch sharded, weights replicated: the same loss
+// Two XLA CPU host devices (the plugin shows 4 on its own), batch sharded, weights replicated: the same loss
 // curve as one device. Tolerance: the partitioned graph sums each
 // reduction over the batch as two halves plus an all-reduce, a different
 // order from one device's; with float32 (u ≈ 6e-8) and the small CNN's
@@ -28,7 +28,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 	}
 	defer xla.Finalize()
 	if xla.NumDevices() < 2 {
-		t.Fatalf("xla:cpu has %d device(s), want 2 or more: set XLA_FLAGS=--xla_force_host_platform_device_count=2", xla.NumDevices())
+		t.Fatalf("xla:cpu has %d device(s), want 2 or more (the PJRT CPU plugin's host devices)", xla.NumDevices())
 	}
 	build := func() *net.Model { return arch.CNN("cnn", 10, true, 8, 8, 1) }
 	start := filepath.Join(t.TempDir(), "start.safetensors")
@@ -121,7 +121,7 @@ func TestFitOnDevicesMatchesOneDevice(t *testing.T) {
 	}
 	defer xla.Finalize()
 	if xla.NumDevices() < 2 {
-		t.Fatalf("xla:cpu has %d device(s), want 2 or more: set XLA_FLAGS=--xla_force_host_platform_device_count=2", xla.NumDevices())
+		t.Fatalf("xla:cpu has %d device(s), want 2 or more (the PJRT CPU plugin's host devices)", xla.NumDevices())
 	}
 	train, val := digits(t)
 	build := func() *net.Model { return arch.CNN("cnn", 10, true, 8, 8, 1) }

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/gomlx/compute/distributed"
 	"github.com/gomlx/compute/dtypes"
@@ -18,7 +19,7 @@ func checkDevices(m *net.Model, devices, batch int) error {
 		return err
 	}
 	if n := backend.NumDevices(); devices > n {
-		return fmt.Errorf("fit.Config.Devices: %d devices asked, backend %s of model %s has %d (xla:cpu: set XLA_FLAGS=--xla_force_host_platform_device_count=%d before the process starts)", devices, backend.Name(), m.Name, n, devices)
+		return fmt.Errorf("fit.Config.Devices: %d devices asked, backend %s of model %s has %d (data-parallel needs the xla backend: xla:cuda with several GPUs, or xla:cpu's host devices; see docs/scaling.md)", devices, backend.Name(), m.Name, n)
 	}
 	if batch%devices != 0 {
 		return fmt.Errorf("fit.Config.BatchSize: %d does not split over %d devices (Config.Devices): use a multiple of %d", batch, devices, devices)
@@ -35,7 +36,7 @@ func checkDevices(m *net.Model, devices, batch int) error {
 // (scalars) are replicated. Call it before the first call; then call the
 // step with splitOverDevices's arguments.
 func shardOverDevices(exec *model.Exec, devices, inputs, outputs int) error {
-	mesh, err := distributed.NewDeviceMesh([]int{devices}, []string{"batch"})
+	mesh, err := batchMesh(devices)
 	if err != nil {
 		return fmt.Errorf("data-parallel step over %d devices: %w", devices, err)
 	}
@@ -53,6 +54,29 @@ func shardOverDevices(exec *model.Exec, devices, inputs, outputs int) error {
 	}
 	exec.AutoSharding(mesh).WithInputShardingSpecs(in...).WithOutputShardingSpecs(out...)
 	return nil
+}
+
+// meshes holds one device mesh per device count, for the whole process:
+// a variable sharded in one step keeps its mesh, and a later step over the
+// same variables (the next stage of a plan) must declare that very mesh.
+var meshes = struct {
+	sync.Mutex
+	byDevices map[int]*distributed.DeviceMesh
+}{byDevices: map[int]*distributed.DeviceMesh{}}
+
+// batchMesh returns the process's one-axis mesh "batch" of devices devices.
+func batchMesh(devices int) (*distributed.DeviceMesh, error) {
+	meshes.Lock()
+	defer meshes.Unlock()
+	if m, ok := meshes.byDevices[devices]; ok {
+		return m, nil
+	}
+	m, err := distributed.NewDeviceMesh([]int{devices}, []string{"batch"})
+	if err != nil {
+		return nil, err
+	}
+	meshes.byDevices[devices] = m
+	return m, nil
 }
 
 // splitOverDevices splits each argument of a step (tensors whose first
