@@ -53,10 +53,10 @@ type Config struct {
 	// of the sums. It needs a backend with that many devices (xla:cuda with
 	// several GPUs; xla:cpu, whose PJRT plugin shows several host devices
 	// that share the machine's cores: for testing, not for speed) and a
-	// BatchSize that is a multiple of it. Evaluation
-	// and the feature cache's prefix run on one device. 0 or 1: one device.
-	// It is not part of the training's key: it changes how a step runs, not
-	// what it computes. See docs/scaling.md.
+	// BatchSize that is a multiple of it. Evaluation and the feature
+	// cache's prefix run on one device. 0 or 1: one device. It is not part
+	// of the training's key: it changes how a step runs, not what it
+	// computes. See docs/scaling.md.
 	Devices int
 
 	FeatureCache CacheMode
