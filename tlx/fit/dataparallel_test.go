@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/tlx-go/tlx/tlx/arch"
 	"github.com/tlx-go/tlx/tlx/engine"
@@ -22,14 +23,7 @@ import (
 // few layers that is ~1e-6 relative per step, 1e-5 leaves a factor of 10
 // over 5 SGD steps.
 func TestDataParallelMatchesOneDevice(t *testing.T) {
-	xla, notice, err := engine.Start("xla:cpu")
-	if err != nil || notice != "" {
-		t.Fatalf("xla:cpu: %v %s", err, notice)
-	}
-	defer xla.Finalize()
-	if xla.NumDevices() < 2 {
-		t.Fatalf("xla:cpu has %d device(s), want 2 or more (the PJRT CPU plugin's host devices)", xla.NumDevices())
-	}
+	xla := xlaDevices(t, 2)
 	build := func() *net.Model { return arch.CNN("cnn", 10, true, 8, 8, 1) }
 	start := filepath.Join(t.TempDir(), "start.safetensors")
 	if err := build().SaveWeights(start); err != nil {
@@ -81,6 +75,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 			}
 			curves[run] = append(curves[run], loss)
 		}
+		var err error
 		if weights[run], err = m.Values(); err != nil {
 			t.Fatalf("run %d: reading the weights: %v", run, err)
 		}
@@ -115,14 +110,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 // images, or BatchNorm statistics per device instead of over the batch,
 // change the epoch's loss by percents.
 func TestFitOnDevicesMatchesOneDevice(t *testing.T) {
-	xla, notice, err := engine.Start("xla:cpu")
-	if err != nil || notice != "" {
-		t.Fatalf("xla:cpu: %v %s", err, notice)
-	}
-	defer xla.Finalize()
-	if xla.NumDevices() < 2 {
-		t.Fatalf("xla:cpu has %d device(s), want 2 or more (the PJRT CPU plugin's host devices)", xla.NumDevices())
-	}
+	xla := xlaDevices(t, 2)
 	train, val := digits(t)
 	build := func() *net.Model { return arch.CNN("cnn", 10, true, 8, 8, 1) }
 	start := filepath.Join(t.TempDir(), "start.safetensors")
@@ -136,6 +124,7 @@ func TestFitOnDevicesMatchesOneDevice(t *testing.T) {
 		if err := m.LoadWeights(start); err != nil {
 			t.Fatal(err)
 		}
+		var err error
 		hs[run], err = fit.Fit(m, train, fit.Config{Epochs: 1, BatchSize: 32, Optimizer: fit.SGD(0), LR: 0.05, Seed: 1,
 			Val: val, Devices: devices, FeatureCache: fit.CacheOff, CacheDir: t.TempDir()})
 		if err != nil {
@@ -174,14 +163,24 @@ func TestFitDevicesRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "fit.Config.Devices: 64 devices asked") {
 		t.Errorf("64 devices: %v", err)
 	}
-	xla, _, err := engine.Start("xla:cpu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer xla.Finalize()
-	m.Compute = xla
+	m.Compute = xlaDevices(t, 2)
 	_, err = fit.Fit(m, train, fit.Config{Devices: 2, BatchSize: 33, CacheDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "fit.Config.BatchSize: 33 does not split over 2 devices") {
 		t.Errorf("batch 33 over 2 devices: %v", err)
 	}
+}
+
+// xlaDevices starts xla:cpu for the test (finalized at its end) and fails
+// it unless the backend has at least n devices.
+func xlaDevices(t *testing.T, n int) compute.Backend {
+	t.Helper()
+	xla, notice, err := engine.Start("xla:cpu")
+	if err != nil || notice != "" {
+		t.Fatalf("xla:cpu: %v %s", err, notice)
+	}
+	t.Cleanup(xla.Finalize)
+	if xla.NumDevices() < n {
+		t.Fatalf("xla:cpu has %d device(s), want %d or more (the PJRT CPU plugin's host devices)", xla.NumDevices(), n)
+	}
+	return xla
 }
