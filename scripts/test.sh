@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 go vet ./...
 # go test's limit guards against a hang, not a budget: on a 2-core CPU without
-# AVX-512 the notebooks package alone runs ~47 minutes (README "Tests").
+# AVX-512 the notebooks package alone runs ~57 minutes (README "Tests").
 go test -count=1 -timeout 80m ./...
 # The Go backend takes AVX-512 kernels where the CPU has them and AVX2 ones
 # elsewhere; they round differently. Run the numerics-sensitive packages
