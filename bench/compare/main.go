@@ -69,17 +69,15 @@ func main() {
 		os.Exit(2)
 	}
 	recipeArgs := []string{"-n", strconv.Itoa(*n), "-test", strconv.Itoa(*nTest), "-epochs", *epochs}
-	var initArgs []string // W8's shared start weights, made by PyTorch 2.x below
+	var initPath string // W8's shared start weights, made by PyTorch 2.x below
 	startWeights := "each side's own random initialisers"
 	if _, err := os.Stat(*torch2); err == nil && strings.Contains(","+*only+",", ",W8,") {
-		init, err := recipeInit(*torch2)
-		if err != nil {
+		if initPath, err = recipeInit(*torch2); err != nil {
 			fmt.Fprintln(os.Stderr, "compare:", err)
 			os.Exit(1)
 		}
-		initArgs = []string{"-init", init}
 		startWeights = "both sides from the same random start weights, torchvision's initialisers under seed 1"
-		recipeArgs = append(recipeArgs, initArgs...)
+		recipeArgs = append(recipeArgs, "-init", initPath)
 	}
 	var torchSides, tlxSides []side
 	for _, py := range []struct{ name, bin string }{{"PyTorch 2.x", *torch2}, {"PyTorch 1.13", *torch1}} {
@@ -96,8 +94,8 @@ func main() {
 				switch {
 				case w == "W8" && recipe:
 					args := []string{bin, "bench/torch_recipe.py", "--n", strconv.Itoa(*n), "--test", strconv.Itoa(*nTest), "--epochs", *epochs}
-					if initArgs != nil {
-						args = append(args, "--init", initArgs[1])
+					if initPath != "" {
+						args = append(args, "--init", initPath)
 					}
 					return args
 				case w == "W8" || w == "W4" || w == "W5":

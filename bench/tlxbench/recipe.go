@@ -20,7 +20,8 @@ import (
 // over three channels. Model: ResNet-18 in torchvision's layout, five
 // classes, random weights: with -init, the very weights PyTorch starts from
 // (torchvision's initialisers under seed 1, saved by torch_recipe.py
-// --save-init), so both sides train the same network from the same point. Adam, batch 32, constant rates, a fresh optimizer
+// --save-init), so both sides train the same network from the same point.
+// Adam, batch 32, constant rates, a fresh optimizer
 // per stage:
 //
 //	head: the head alone, backbone frozen (BatchNorm on its averages), LR 1e-3
